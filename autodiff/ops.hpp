@@ -1,0 +1,92 @@
+// The differentiable operations. Each takes and returns Vars of one tape and records a node whose backward
+// adds the chain-rule contribution to its operands' gradients. Shapes are (rows, cols); a mismatch throws
+// ShapeError naming the op and both shapes. Broadcasting is never implicit: a row vector, column vector or
+// scalar operand is named with a Bcast argument, and its gradient is reduced over the broadcast axis.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "autodiff/kernels/gemm.hpp"
+#include "autodiff/tape.hpp"
+
+namespace ad {
+
+/// The scalar type of Var<T>, in a form that does not take part in template deduction, so that
+/// x * 2 and scale(x, 0.5) work for Var<float> as well as Var<double>.
+template <class T>
+using Scalar = typename Var<T>::value_type;
+
+/// How the second operand b of a binary op is spread over the first operand a, of shape (m,n).
+enum class Bcast {
+    none,    // b is (m,n)
+    row,     // b is a row vector (1,n), repeated for every row of a   (a bias added to every sample)
+    col,     // b is a column vector (m,1), repeated for every column of a
+    scalar,  // b is (1,1)
+};
+
+// --- arithmetic --------------------------------------------------------------------------------------
+template <class T> Var<T> add(const Var<T>& a, const Var<T>& b, Bcast bc = Bcast::none);  // a + b
+template <class T> Var<T> sub(const Var<T>& a, const Var<T>& b, Bcast bc = Bcast::none);  // a − b
+template <class T> Var<T> mul(const Var<T>& a, const Var<T>& b, Bcast bc = Bcast::none);  // a ∘ b (entrywise)
+template <class T> Var<T> div(const Var<T>& a, const Var<T>& b, Bcast bc = Bcast::none);  // a / b (entrywise)
+template <class T> Var<T> neg(const Var<T>& x);             // −x
+template <class T> Var<T> scale(const Var<T>& x, Scalar<T> c);      // c·x
+template <class T> Var<T> shift(const Var<T>& x, Scalar<T> c);      // x + c
+
+// --- linear algebra ----------------------------------------------------------------------------------
+/// op(a)·op(b) with op(X) = X or Xᵀ: (m,k)·(k,n) -> (m,n).
+template <class T> Var<T> matmul(const Var<T>& a, const Var<T>& b, Trans ta = Trans::no, Trans tb = Trans::no);
+template <class T> Var<T> transpose(const Var<T>& x);       // (m,n) -> (n,m)
+
+// --- reductions and broadcasting -----------------------------------------------------------------------
+template <class T> Var<T> sum(const Var<T>& x);             // Σ all entries -> (1,1)
+template <class T> Var<T> mean(const Var<T>& x);            // mean of all entries -> (1,1)
+template <class T> Var<T> row_sums(const Var<T>& x);        // the sum of each row: (m,n) -> (m,1)
+template <class T> Var<T> col_sums(const Var<T>& x);        // the sum of each column: (m,n) -> (1,n)
+/// x of shape (1,1), (1,cols) or (rows,1) repeated to (rows,cols); backward sums over the repeats.
+template <class T> Var<T> broadcast(const Var<T>& x, std::size_t rows, std::size_t cols);
+
+// --- elementwise functions -----------------------------------------------------------------------------
+template <class T> Var<T> exp(const Var<T>& x);
+template <class T> Var<T> log(const Var<T>& x);             // natural log; x > 0
+template <class T> Var<T> sqrt(const Var<T>& x);            // x ≥ 0 (the gradient needs x > 0)
+template <class T> Var<T> pow(const Var<T>& x, Scalar<T> p);        // x^p; x > 0 unless p is an integer
+template <class T> Var<T> square(const Var<T>& x);          // x²
+template <class T> Var<T> abs(const Var<T>& x);             // |x|, gradient sign(x) (0 at 0)
+template <class T> Var<T> relu(const Var<T>& x);            // max(x, 0), gradient 1[x > 0]
+template <class T> Var<T> leaky_relu(const Var<T>& x, Scalar<T> slope = Scalar<T>(0.01));  // x if x > 0 else slope·x
+template <class T> Var<T> tanh(const Var<T>& x);
+template <class T> Var<T> sigmoid(const Var<T>& x);         // 1 / (1 + e^{−x})
+template <class T> Var<T> softplus(const Var<T>& x);        // log(1 + e^x), computed stably
+template <class T> Var<T> gelu(const Var<T>& x);            // x·Φ(x), the exact (erf) form
+
+// --- softmax and losses ---------------------------------------------------------------------------------
+/// log softmax of each row: y_ij = x_ij − log Σ_k e^{x_ik}, computed with the row max subtracted.
+template <class T> Var<T> log_softmax(const Var<T>& x);
+
+/// Mean squared error over all n·c entries (PyTorch's MSELoss):  L = (1/n) Σ_i ℓ_i  with the per-sample
+/// term  ℓ_i = (1/c) ‖f_i − y_i‖²  (f_i, y_i the rows of pred and target). Returns (1,1).
+template <class T> Var<T> mse(const Var<T>& pred, const Tensor<T>& target);
+
+/// Softmax cross-entropy from logits with integer class labels:  L = (1/n) Σ_i ℓ_i,
+/// ℓ_i = −log softmax(f_i)_{y_i}. Returns (1,1). Throws ValueError for a label ≥ the number of columns.
+template <class T> Var<T> cross_entropy(const Var<T>& logits, const std::vector<std::size_t>& labels);
+
+/// Softmax cross-entropy with target rows (one-hot, or any weights):  ℓ_i = −Σ_j Y_ij log softmax(f_i)_j.
+template <class T> Var<T> cross_entropy(const Var<T>& logits, const Tensor<T>& targets);
+
+// --- operators (same shapes; broadcasting goes through add/sub/mul/div with a Bcast) ----------------------
+template <class T> Var<T> operator+(const Var<T>& a, const Var<T>& b) { return add(a, b); }
+template <class T> Var<T> operator-(const Var<T>& a, const Var<T>& b) { return sub(a, b); }
+template <class T> Var<T> operator*(const Var<T>& a, const Var<T>& b) { return mul(a, b); }
+template <class T> Var<T> operator/(const Var<T>& a, const Var<T>& b) { return div(a, b); }
+template <class T> Var<T> operator-(const Var<T>& x) { return neg(x); }
+template <class T> Var<T> operator*(const Var<T>& x, Scalar<T> c) { return scale(x, c); }
+template <class T> Var<T> operator*(Scalar<T> c, const Var<T>& x) { return scale(x, c); }
+template <class T> Var<T> operator/(const Var<T>& x, Scalar<T> c) { return scale(x, T(1) / c); }
+template <class T> Var<T> operator+(const Var<T>& x, Scalar<T> c) { return shift(x, c); }
+template <class T> Var<T> operator+(Scalar<T> c, const Var<T>& x) { return shift(x, c); }
+template <class T> Var<T> operator-(const Var<T>& x, Scalar<T> c) { return shift(x, -c); }
+
+}  // namespace ad

@@ -52,7 +52,7 @@ GradcheckResult gradcheck(const GradcheckFn& f, const std::vector<Tensor<double>
     for (const auto& v : vars)
         analytic.push_back(v.node().has_grad ? v.grad() : zeros<double>(v.rows(), v.cols()));
 
-    // Numeric: central differences, one entry at a time.
+    // Numeric: Richardson-extrapolated central differences, one entry at a time.
     GradcheckResult result;
     std::vector<Tensor<double>> x = inputs;
     Tape<double> probe;
@@ -60,12 +60,14 @@ GradcheckResult gradcheck(const GradcheckFn& f, const std::vector<Tensor<double>
         for (std::size_t e = 0; e < x[k].size(); ++e) {
             double& xe = x[k].data()[e];
             const double saved = xe;
-            xe = saved + eps;
-            const double plus = projected(f, probe, x, seed);
-            xe = saved - eps;
-            const double minus = projected(f, probe, x, seed);
-            xe = saved;
-            const double numeric = (plus - minus) / (2 * eps);
+            auto at = [&](double step) {
+                xe = saved + step;
+                const double phi = projected(f, probe, x, seed);
+                xe = saved;
+                return phi;
+            };
+            const double wide = at(eps) - at(-eps), narrow = at(eps / 2) - at(-eps / 2);
+            const double numeric = (8 * narrow - wide) / (6 * eps);
             const double a = analytic[k].data()[e];
             const double err = std::abs(a - numeric);
             const double mag = std::max(std::abs(a), std::abs(numeric));

@@ -1,0 +1,169 @@
+// Kernels against oracles computed another way: gemm against the naive triple loop (every transpose
+// combination, awkward sizes, α/β cases), reductions and maps against plain loops in long double.
+#define BOOST_TEST_MODULE kernels
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "autodiff/kernels/gemm.hpp"
+#include "autodiff/kernels/map.hpp"
+#include "autodiff/kernels/reduce.hpp"
+#include "test_util.hpp"
+
+using ad::Tensor;
+using ad::Trans;
+
+namespace {
+
+// Check C = α·op(A)·op(B) + β·C0 from gemm against gemm_naive. Both round differently; the error of a
+// k-term dot product is bounded by k·u·Σ|a||b| (u the unit roundoff), so the tolerance per entry is
+// 2k·u·(|α|·(|op(A)|·|op(B)|)_ij + |β|·|C0_ij|) + tiny, computed with the naive kernel on |A|, |B|.
+template <class T>
+void check_gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, T alpha, T beta) {
+    const std::size_t ar = ta == Trans::no ? m : k, ac = ta == Trans::no ? k : m;
+    const std::size_t br = tb == Trans::no ? k : n, bc = tb == Trans::no ? n : k;
+    const Tensor<T> A = test::uniform<T>(ar, ac, 1 + m), B = test::uniform<T>(br, bc, 2 + n);
+    const Tensor<T> C0 = test::uniform<T>(m, n, 3 + k);
+    Tensor<T> fast = C0, slow = C0;
+    ad::gemm(ta, tb, m, n, k, alpha, A.data(), ac, B.data(), bc, beta, fast.data(), n);
+    ad::gemm_naive(ta, tb, m, n, k, alpha, A.data(), ac, B.data(), bc, beta, slow.data(), n);
+
+    Tensor<T> absA = xt::abs(A), absB = xt::abs(B), bound = xt::abs(C0);
+    ad::gemm_naive(ta, tb, m, n, k, std::abs(alpha), absA.data(), ac, absB.data(), bc, std::abs(beta), bound.data(),
+                   n);
+    const double u = std::numeric_limits<T>::epsilon() / 2;
+    std::size_t bad = 0;
+    for (std::size_t i = 0; i < fast.size(); ++i) {
+        const double tol = 2.0 * double(k + 2) * u * double(bound.data()[i]) + 1e-30;
+        if (!(std::abs(double(fast.data()[i]) - double(slow.data()[i])) <= tol)) ++bad;
+    }
+    BOOST_TEST(bad == 0u, "gemm " << (ta == Trans::yes ? "T" : "N") << (tb == Trans::yes ? "T" : "N") << " m=" << m
+                                  << " n=" << n << " k=" << k << " alpha=" << alpha << " beta=" << beta << ": " << bad
+                                  << " entries off");
+}
+
+const std::vector<std::size_t> sizes = {1, 2, 3, 7, 16, 17, 31, 64, 65, 257};
+const Trans both[] = {Trans::no, Trans::yes};
+
+template <class T>
+void gemm_all_sizes() {
+    for (Trans ta : both)
+        for (Trans tb : both)
+            for (std::size_t i = 0; i < sizes.size(); ++i) {
+                const std::size_t s = sizes[i];
+                check_gemm<T>(ta, tb, s, s, s, T(1), T(0));  // square
+                // rectangular: neighbours in the list, so every size appears as m, n and k
+                const std::size_t s1 = sizes[(i + 3) % sizes.size()], s2 = sizes[(i + 7) % sizes.size()];
+                check_gemm<T>(ta, tb, s, s1, s2, T(0.5), T(-2));
+            }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(gemm_matches_naive_float) { gemm_all_sizes<float>(); }
+BOOST_AUTO_TEST_CASE(gemm_matches_naive_double) { gemm_all_sizes<double>(); }
+
+BOOST_AUTO_TEST_CASE(gemm_alpha_beta_cases) {
+    for (Trans ta : both)
+        for (Trans tb : both)
+            for (double alpha : {0.0, 1.0, -0.75})
+                for (double beta : {0.0, 1.0, 0.5}) check_gemm<double>(ta, tb, 33, 47, 300, alpha, beta);  // k > KC
+}
+
+BOOST_AUTO_TEST_CASE(gemm_beta_zero_overwrites_nan) {
+    Tensor<float> A = test::uniform<float>(5, 6, 1), B = test::uniform<float>(6, 7, 2);
+    Tensor<float> C = Tensor<float>::from_shape({5, 7});
+    C.fill(std::numeric_limits<float>::quiet_NaN());
+    ad::gemm(Trans::no, Trans::no, 1.0f, A, B, 0.0f, C);
+    for (float v : C) BOOST_TEST(std::isfinite(v));
+}
+
+BOOST_AUTO_TEST_CASE(gemm_strided_leading_dimensions) {
+    // A 4×3 block inside a 4×10 array, B 3×5 inside 3×8, C 4×5 inside 4×9.
+    Tensor<double> A = test::uniform<double>(4, 10, 1), B = test::uniform<double>(3, 8, 2);
+    Tensor<double> C1 = test::uniform<double>(4, 9, 3), C2 = C1;
+    ad::gemm(Trans::no, Trans::no, 4, 5, 3, 1.0, A.data(), 10, B.data(), 8, 1.0, C1.data(), 9);
+    ad::gemm_naive(Trans::no, Trans::no, 4, 5, 3, 1.0, A.data(), 10, B.data(), 8, 1.0, C2.data(), 9);
+    BOOST_TEST(test::max_abs_diff(C1, C2) < 1e-14);
+}
+
+BOOST_AUTO_TEST_CASE(matmul_and_transpose_tensor_forms) {
+    const Tensor<double> A = test::uniform<double>(7, 5, 1), B = test::uniform<double>(7, 3, 2);
+    const Tensor<double> AtB = ad::matmul(A, B, Trans::yes, Trans::no);  // (5,3)
+    const Tensor<double> At = ad::transpose(A);
+    BOOST_TEST(At.shape(0) == 5u);
+    for (std::size_t i = 0; i < 7; ++i)
+        for (std::size_t j = 0; j < 5; ++j) BOOST_TEST(At(j, i) == A(i, j));
+    const Tensor<double> ref = ad::matmul(At, B);
+    BOOST_TEST(test::max_abs_diff(AtB, ref) < 1e-14);
+}
+
+BOOST_AUTO_TEST_CASE(transpose_large_blocks) {
+    const Tensor<float> X = test::uniform<float>(301, 77, 4);
+    const Tensor<float> Y = ad::transpose(X);
+    bool ok = true;
+    for (std::size_t i = 0; i < 301; ++i)
+        for (std::size_t j = 0; j < 77; ++j) ok = ok && Y(j, i) == X(i, j);
+    BOOST_TEST(ok);
+}
+
+// --- reductions -------------------------------------------------------------------------------------
+
+// Entries k/8 with k an integer in [-8, 8]: every partial sum (and every partial dot product, in
+// multiples of 1/64) of up to 2^18 of them is exactly representable in float, so whatever order the
+// kernel adds in, its result must equal the plain loop's exactly. A dropped or doubled element, or a
+// wrong chunk boundary, cannot hide inside a rounding tolerance.
+template <class T>
+Tensor<T> eighths(std::size_t m, std::size_t n, std::uint64_t seed) {
+    Tensor<T> x = test::uniform<T>(m, n, seed, -8.5, 8.5);
+    for (T& v : x) v = std::round(v) / T(8);
+    return x;
+}
+
+template <class T>
+void check_reductions(std::size_t m, std::size_t n) {
+    const Tensor<T> X = eighths<T>(m, n, m * 1000 + n), Y = eighths<T>(m, n, m * 1000 + n + 1);
+    double all = 0, xy = 0;
+    std::vector<double> rows(m, 0), cols(n, 0);
+    std::vector<T> mx(m, -std::numeric_limits<T>::infinity());
+    for (std::size_t i = 0; i < m; ++i)
+        for (std::size_t j = 0; j < n; ++j) {
+            all += X(i, j);
+            xy += double(X(i, j)) * double(Y(i, j));
+            rows[i] += X(i, j);
+            cols[j] += X(i, j);
+            mx[i] = std::max(mx[i], X(i, j));
+        }
+    BOOST_TEST(double(ad::sum_all(X)) == all);
+    BOOST_TEST(double(ad::dot(X.data(), Y.data(), X.size())) == xy);
+    const Tensor<T> rs = ad::row_sums(X), cs = ad::col_sums(X), rm = ad::row_max(X);
+    BOOST_TEST((rs.shape(0) == m && rs.shape(1) == 1u));
+    BOOST_TEST((cs.shape(0) == 1u && cs.shape(1) == n));
+    bool rows_ok = true, cols_ok = true;
+    for (std::size_t i = 0; i < m; ++i) rows_ok = rows_ok && double(rs(i, 0)) == rows[i] && rm(i, 0) == mx[i];
+    for (std::size_t j = 0; j < n; ++j) cols_ok = cols_ok && double(cs(0, j)) == cols[j];
+    BOOST_TEST(rows_ok, "row sums / row max of " << m << "x" << n);
+    BOOST_TEST(cols_ok, "column sums of " << m << "x" << n);
+}
+
+BOOST_AUTO_TEST_CASE(reductions_match_plain_loops) {
+    // 1×1 up to shapes that cross the parallel chunk size (2^15 elements) in rows, columns and total.
+    for (auto [m, n] : std::vector<std::pair<std::size_t, std::size_t>>{
+             {1, 1}, {1, 17}, {17, 1}, {3, 5}, {64, 65}, {5, 40000}, {40000, 3}, {300, 301}}) {
+        check_reductions<float>(m, n);
+        check_reductions<double>(m, n);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(map_covers_every_element_including_the_padded_tail) {
+    for (std::size_t n : {std::size_t(1), std::size_t(15), std::size_t(16), std::size_t(17), std::size_t(100003)}) {
+        const Tensor<double> a = test::uniform<double>(1, n, n), b = test::uniform<double>(1, n, n + 1);
+        Tensor<double> y = Tensor<double>::from_shape({1, n});
+        ad::map(n, y.data(), [](auto u, auto v) { return u * v + u; }, a.data(), b.data());
+        bool ok = true;
+        for (std::size_t i = 0; i < n; ++i) ok = ok && std::abs(y(0, i) - (a(0, i) * b(0, i) + a(0, i))) < 1e-15;
+        BOOST_TEST(ok, "n = " << n);
+    }
+}

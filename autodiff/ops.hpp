@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "autodiff/kernels/gemm.hpp"
+#include "autodiff/kernels/map.hpp"
 #include "autodiff/tape.hpp"
 
 namespace ad {
@@ -16,14 +17,6 @@ namespace ad {
 /// x * 2 and scale(x, 0.5) work for Var<float> as well as Var<double>.
 template <class T>
 using Scalar = typename Var<T>::value_type;
-
-/// How the second operand b of a binary op is spread over the first operand a, of shape (m,n).
-enum class Bcast {
-    none,    // b is (m,n)
-    row,     // b is a row vector (1,n), repeated for every row of a   (a bias added to every sample)
-    col,     // b is a column vector (m,1), repeated for every column of a
-    scalar,  // b is (1,1)
-};
 
 // --- arithmetic --------------------------------------------------------------------------------------
 template <class T> Var<T> add(const Var<T>& a, const Var<T>& b, Bcast bc = Bcast::none);  // a + b

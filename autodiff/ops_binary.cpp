@@ -60,21 +60,6 @@ Shape bcast_shape(Bcast bc, std::size_t m, std::size_t n) {
     return {m, n};
 }
 
-// For each row i of an (m,n) result: g(i, row_of_b) with row_of_b the b values that meet row i, as a
-// pointer (none, row) or a constant pack (col, scalar), handed to `with_b`.
-template <class T, class WithPtr, class WithPack>
-void for_each_row_of_b(Bcast bc, std::size_t m, std::size_t n, const T* b, const WithPtr& with_ptr,
-                       const WithPack& with_pack) {
-    for_each_row(m, n, [&](std::size_t i) {
-        switch (bc) {
-            case Bcast::none: with_ptr(i, b + i * n); break;
-            case Bcast::row: with_ptr(i, b); break;
-            case Bcast::col: with_pack(i, Pack<T>(b[i])); break;
-            case Bcast::scalar: with_pack(i, Pack<T>(b[0])); break;
-        }
-    });
-}
-
 template <class F, class T>
 Var<T> binary(const Var<T>& a, const Var<T>& b, Bcast bc) {
     const Node<T>& an = a.node();
@@ -91,14 +76,7 @@ Var<T> binary(const Var<T>& a, const Var<T>& b, Bcast bc) {
     y.flags = static_cast<int>(bc);
     T* yv = y.value.data();
     const T* av = an.value.data();
-    for_each_row_of_b(
-        bc, m, n, bn.value.data(),
-        [&](std::size_t i, const T* bi) {
-            map_range(0, n, yv + i * n, [](auto u, auto v) { return F::f(u, v); }, av + i * n, bi);
-        },
-        [&](std::size_t i, Pack<T> bk) {
-            map_range(0, n, yv + i * n, [bk](auto u) { return F::f(u, bk); }, av + i * n);
-        });
+    map_bcast(bc, m, n, yv, [](auto u, auto v) { return F::f(u, v); }, av, bn.value.data());
 
     y.backward = [](Node<T>& y) {
         Node<T>& a = y.parent(0);
@@ -108,7 +86,7 @@ Var<T> binary(const Var<T>& a, const Var<T>& b, Bcast bc) {
         const T *dy = y.grad.data(), *av = a.value.data(), *yv = y.value.data();
         if (a.requires_grad) {
             T* da = a.grad_acc();
-            for_each_row_of_b(
+            for_each_row_bcast(
                 bc, m, n, b.value.data(),
                 [&](std::size_t i, const T* bi) {
                     const std::size_t o = i * n;
@@ -133,7 +111,7 @@ Var<T> binary(const Var<T>& a, const Var<T>& b, Bcast bc) {
                 out = y.saved.data();
             }
             const bool accumulate = bc == Bcast::none;
-            for_each_row_of_b(
+            for_each_row_bcast(
                 bc, m, n, b.value.data(),
                 [&](std::size_t i, const T* bi) {
                     const std::size_t o = i * n;

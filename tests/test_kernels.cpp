@@ -167,3 +167,25 @@ BOOST_AUTO_TEST_CASE(map_covers_every_element_including_the_padded_tail) {
         BOOST_TEST(ok, "n = " << n);
     }
 }
+
+BOOST_AUTO_TEST_CASE(map_bcast_spreads_b_as_asked) {
+    const std::size_t m = 5, n = 21;
+    const Tensor<double> a = test::uniform<double>(m, n, 1);
+    const Tensor<double> full = test::uniform<double>(m, n, 2), row = test::uniform<double>(1, n, 3),
+                         col = test::uniform<double>(m, 1, 4), one = test::uniform<double>(1, 1, 5);
+    auto f = [](auto u, auto v) { return u - v * v; };
+    const std::pair<ad::Bcast, const Tensor<double>*> cases[] = {
+        {ad::Bcast::none, &full}, {ad::Bcast::row, &row}, {ad::Bcast::col, &col}, {ad::Bcast::scalar, &one}};
+    for (const auto& [bc, b] : cases) {
+        Tensor<double> y = Tensor<double>::from_shape({m, n});
+        ad::map_bcast(bc, m, n, y.data(), f, a.data(), b->data());
+        bool ok = true;
+        for (std::size_t i = 0; i < m; ++i)
+            for (std::size_t j = 0; j < n; ++j) {
+                const double bv = (*b)(b->shape(0) == 1 ? 0 : i, b->shape(1) == 1 ? 0 : j);
+                // not ==: the compiler may fuse either side into an FMA (one rounding fewer)
+                ok = ok && std::abs(y(i, j) - (a(i, j) - bv * bv)) <= 1e-15;
+            }
+        BOOST_TEST(ok, "broadcast kind " << int(bc));
+    }
+}

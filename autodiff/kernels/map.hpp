@@ -52,6 +52,14 @@ void map(std::size_t n, T* y, F f, const In*... xs) {
     });
 }
 
+/// How the second operand b of a binary map is spread over the first operand a, of shape (m,n).
+enum class Bcast {
+    none,    // b is (m,n)
+    row,     // b is a row vector (1,n), repeated for every row of a   (a bias added to every sample)
+    col,     // b is a column vector (m,1), repeated for every column of a
+    scalar,  // b is (1,1)
+};
+
 /// Call row(i) for every row i of an (m, n) array, in parallel over fixed chunks of rows holding about
 /// map_chunk elements (the chunking depends only on m and n).
 template <class Row>
@@ -60,6 +68,34 @@ void for_each_row(std::size_t m, std::size_t n, const Row& row) {
     parallel_chunks(m, rows_per_chunk, [&](std::size_t, std::size_t begin, std::size_t end) {
         for (std::size_t i = begin; i < end; ++i) row(i);
     });
+}
+
+/// Row-wise binary map with an explicit broadcast of b: for every row i of an (m,n) result,
+/// on_ptr(i, b_row) where b_row points at the n values of b that meet row i (bc = none, row), or
+/// on_pack(i, b_pack) with the one value of b that meets row i as a pack (bc = col, scalar).
+/// The callbacks run their own map_range over the row; rows go in parallel as in for_each_row.
+template <class T, class OnPtr, class OnPack>
+void for_each_row_bcast(Bcast bc, std::size_t m, std::size_t n, const T* b, const OnPtr& on_ptr,
+                        const OnPack& on_pack) {
+    for_each_row(m, n, [&](std::size_t i) {
+        switch (bc) {
+            case Bcast::none: on_ptr(i, b + i * n); break;
+            case Bcast::row: on_ptr(i, b); break;
+            case Bcast::col: on_pack(i, Pack<T>(b[i])); break;
+            case Bcast::scalar: on_pack(i, Pack<T>(b[0])); break;
+        }
+    });
+}
+
+/// y[i,j] = f(a[i,j], b[·]) for an (m,n) a with b broadcast as bc says (b: (m,n), (1,n), (m,1) or (1,1)).
+template <class T, class F>
+void map_bcast(Bcast bc, std::size_t m, std::size_t n, T* y, F f, const T* a, const T* b) {
+    for_each_row_bcast(
+        bc, m, n, b,
+        [&](std::size_t i, const T* bi) { map_range(0, n, y + i * n, f, a + i * n, bi); },
+        [&](std::size_t i, Pack<T> bk) {
+            map_range(0, n, y + i * n, [&f, bk](auto u) { return f(u, bk); }, a + i * n);
+        });
 }
 
 }  // namespace ad

@@ -1,0 +1,23 @@
+// NumPy .npy files (format versions 1-3): float32/float64 and signed/unsigned integers of 1-8 bytes,
+// little- or big-endian, C order, 1-D or 2-D. Written from scratch so that a malformed file gives a
+// DataError naming the file and the problem, never a crash.
+#pragma once
+
+#include <string>
+
+#include "data/dataset.hpp"
+
+namespace data {
+
+/// A 1-D array becomes (n, 1); a 2-D array (n, d). Fortran order, other dtypes, more dimensions, a bad
+/// magic string or a truncated body throw DataError.
+Matrix load_npy_matrix(const std::string& path);
+
+/// Write a float64 C-order .npy file (atomically).
+void save_npy(const std::string& path, const Matrix& m);
+
+/// X from x_path; Y from y_path. Classification: Y holds integer labels (1-D, or one column) or one-hot
+/// rows. Regression: Y holds the targets.
+Dataset load_npy(const std::string& x_path, const std::string& y_path, Task task = Task::classification);
+
+}  // namespace data

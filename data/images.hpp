@@ -9,8 +9,8 @@
 namespace data {
 
 /// IDX images (magic 0x00000803: n × rows × cols unsigned bytes) and labels (0x00000801: n bytes).
-/// Throws DataError for a wrong magic number, a count mismatch, a truncated file, a label ≥ 10... the
-/// number of classes is max label + 1.
+/// Throws DataError for a wrong magic number, a count mismatch or a truncated file. The number of classes
+/// is max label + 1 (so EMNIST-style label sets load too).
 Dataset load_idx(const std::string& images_path, const std::string& labels_path);
 
 /// CIFAR-10 binary batches: records of 1 label byte + 3072 pixel bytes (3×32×32, channel-major).

@@ -34,8 +34,10 @@ const std::vector<Kind>& kinds() {
         {"iris", "iris                            150 × 4, 3 classes", {}},
         {"modular", "modular:p=61,op=add,frac=0.5    (a op b) mod p, op add|sub|mul|div; train/test split",
          {"p", "op", "frac"}},
-        {"parity", "parity:d=50,k=4,n=25000         XOR of k coordinates; support=7;15;25;29, pm=1 for ±1 inputs",
-         {"d", "k", "n", "support", "pm"}},
+        {"parity",
+         "parity:d=50,k=4,n=25000         XOR of k coordinates; support=7;15;25;29, pm=1 for ±1 inputs, "
+         "target=onehot|01|pm",
+         {"d", "k", "n", "support", "pm", "target"}},
         {"lowrank", "lowrank:d=20,n=4000,noise=0     y = x0·x1·1[x5 > 0], Gaussian x", {"d", "n", "noise"}},
         {"mixture", "mixture:d=2,classes=3,n=600,sep=3   Gaussian mixture classification",
          {"d", "classes", "n", "sep"}},
@@ -184,6 +186,11 @@ Split load_spec(const std::string& spec, std::uint64_t seed) {
         p.n = o.count("n", p.n);
         if (o.has("support")) p.support = parse_support(spec, o.text("support", ""));
         p.plus_minus_inputs = o.count("pm", 0) != 0;
+        const std::string target = o.text("target", "onehot");
+        if (target == "onehot") p.target = ParityTarget::onehot;
+        else if (target == "01") p.target = ParityTarget::zero_one;
+        else if (target == "pm") p.target = ParityTarget::plus_minus;
+        else throw DataError(fmt::format("dataset '{}': target={} (valid: onehot, 01, pm)", spec, target));
         p.seed = seed;
         return {sparse_parity(p), {}};
     }

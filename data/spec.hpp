@@ -1,6 +1,6 @@
 // The dataset string of the command line, one parser for every command:
 //   digits | wine | iris | breast_cancer
-//   modular:p=61,op=add,frac=0.5       parity:d=50,k=4,n=25000[,support=7;15;25;29][,pm=1]
+//   modular:p=61,op=add,frac=0.5       parity:d=50,k=4,n=25000[,support=7;15;25;29][,pm=1][,target=pm]
 //   lowrank:d=20,n=4000[,noise=0.1]    mixture:d=2,classes=3,n=600[,sep=3]
 //   csv:PATH[,label=-1][,task=regression]    npy:X.npy,Y.npy[,task=regression]
 //   idx:IMAGES,LABELS                  cifar:DIR          uci:DIR/NAME

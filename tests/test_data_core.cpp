@@ -244,6 +244,12 @@ BOOST_AUTO_TEST_CASE(dataset_strings) {
     BOOST_TEST(m.train.n() + m.test.n() == 49u);
     const data::Split p = data::load_spec("parity:d=12,k=3,n=64,support=1;4;9", 1);
     BOOST_TEST((p.train.n() == 64u && p.train.d() == 12u && p.test.n() == 0u));
+    const data::Split pm = data::load_spec("parity:d=6,n=20,support=0;2,pm=1,target=pm", 3);
+    bool products = pm.train.task == data::Task::regression;
+    for (std::size_t i = 0; i < pm.train.n(); ++i) products = products && pm.train.Y(i, 0) == pm.train.X(i, 0) * pm.train.X(i, 2);
+    BOOST_TEST(products);
+    BOOST_TEST(message_of([] { data::load_spec("parity:target=xor"); }) ==
+               "dataset 'parity:target=xor': target=xor (valid: onehot, 01, pm)");
     BOOST_TEST(data::load_spec("lowrank:d=7,n=5,noise=0.5").train.d() == 7u);
     BOOST_TEST(data::load_spec("mixture:d=3,classes=2,n=10,sep=1").train.num_classes == 2u);
 

@@ -24,6 +24,12 @@ template <class T> Var<T> sub(const Var<T>& a, const Var<T>& b, Bcast bc = Bcast
 template <class T> Var<T> mul(const Var<T>& a, const Var<T>& b, Bcast bc = Bcast::none);  // a ∘ b (entrywise)
 template <class T> Var<T> div(const Var<T>& a, const Var<T>& b, Bcast bc = Bcast::none);  // a / b (entrywise)
 template <class T> Var<T> neg(const Var<T>& x);             // −x
+/// A copy of x as a node of its own: its gradient is exactly what flows through the ops that consume it
+/// (a layer marks its input this way, so the gradient through its weight can be read off it).
+template <class T> Var<T> identity(const Var<T>& x);
+/// identity(x) that receives its gradient in backward even when x needs none (x data or a constant):
+/// the way to ask for ∂root/∂x of an input. The gradient still flows on into x when x needs it.
+template <class T> Var<T> watch(const Var<T>& x);
 template <class T> Var<T> scale(const Var<T>& x, Scalar<T> c);      // c·x
 template <class T> Var<T> shift(const Var<T>& x, Scalar<T> c);      // x + c
 

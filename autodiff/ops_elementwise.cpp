@@ -32,6 +32,11 @@ Var<T> unary(const Var<T>& x, T k = T(0)) {
 }
 
 // y = f(x; k) and f'(x) from x, y and k. P is a SIMD pack.
+struct Identity {
+    static constexpr const char* name = "identity";
+    template <class P> static P f(P x, P) { return x; }
+    template <class P> static P df(P, P, P) { return P(1); }
+};
 struct Neg {
     static constexpr const char* name = "neg";
     template <class P> static P f(P x, P) { return -x; }
@@ -121,6 +126,12 @@ P power(P x, T p, T parity) {
 
 }  // namespace
 
+template <class T> Var<T> identity(const Var<T>& x) { return unary<Identity>(x); }
+template <class T> Var<T> watch(const Var<T>& x) {
+    Var<T> y = unary<Identity>(x);
+    y.node().requires_grad = x.tape().recording();
+    return y;
+}
 template <class T> Var<T> neg(const Var<T>& x) { return unary<Neg>(x); }
 template <class T> Var<T> scale(const Var<T>& x, Scalar<T> c) { return unary<Scale>(x, c); }
 template <class T> Var<T> shift(const Var<T>& x, Scalar<T> c) { return unary<Shift>(x, c); }
@@ -162,6 +173,8 @@ Var<T> pow(const Var<T>& x, Scalar<T> p) {
 }
 
 #define AD_INSTANTIATE(T)                                          \
+    template Var<T> identity<T>(const Var<T>&);                    \
+    template Var<T> watch<T>(const Var<T>&);                       \
     template Var<T> neg<T>(const Var<T>&);                         \
     template Var<T> scale<T>(const Var<T>&, Scalar<T>);            \
     template Var<T> shift<T>(const Var<T>&, Scalar<T>);            \

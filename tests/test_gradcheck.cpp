@@ -45,6 +45,8 @@ Tensor<double> off_kink(std::size_t m, std::size_t n, std::uint64_t s) { return 
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(unary_elementwise_ops) {
+    check_unary("identity", [](auto& x) { return ad::identity(x); }, any);
+    check_unary("watch", [](auto& x) { return ad::watch(x); }, any);
     check_unary("neg", [](auto& x) { return ad::neg(x); }, any);
     check_unary("scale", [](auto& x) { return ad::scale(x, -1.7); }, any);
     check_unary("shift", [](auto& x) { return ad::shift(x, 0.3); }, any);

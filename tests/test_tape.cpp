@@ -170,3 +170,16 @@ BOOST_AUTO_TEST_CASE(float_and_double_tapes_agree) {
     for (std::size_t i = 0; i < wd.size(); ++i)
         BOOST_TEST(std::abs(double(wf.grad().data()[i]) - wv.grad().data()[i]) < 1e-6);
 }
+
+BOOST_AUTO_TEST_CASE(watch_gives_a_constant_its_gradient) {
+    // y = sum(W x) with x data: watch(x) receives Wᵀ·1 although x itself needs no gradient.
+    ad::Tape<double> tape;
+    Var<double> W = tape.parameter(t22(1, 2, 3, 4));
+    Var<double> x = tape.constant(Tensor<double>{{1.0}, {-1.0}});
+    Var<double> xw = ad::watch(x);
+    tape.backward(ad::sum(ad::matmul(W, xw)));
+    BOOST_TEST(xw.grad()(0, 0) == 4.0);
+    BOOST_TEST(xw.grad()(1, 0) == 6.0);
+    BOOST_CHECK_THROW(x.grad(), ad::GraphError);
+    BOOST_TEST(!ad::identity(x).requires_grad());
+}

@@ -1,0 +1,39 @@
+// Checkpoints: a model (and optionally optimizer state) as a directory
+//   DIR/model.json                  format version, dtype, architecture, training config (free JSON)
+//   DIR/<parameter name>.npy        one per parameter (layers.0.weight.npy ...), readable by NumPy
+//   DIR/optimizer/<buffer>.npy      optimizer buffers, when given ('/' in a buffer name becomes "__";
+//                                   model.json maps each buffer name to its file)
+// Written to a temporary directory beside DIR and renamed into place, so a crash leaves no half checkpoint.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "nn/mlp.hpp"
+#include "nn/optim.hpp"
+
+namespace nn {
+
+inline constexpr int checkpoint_version = 1;
+
+/// Save model (and state, if not empty) to dir, replacing a previous checkpoint there. `extra` is stored
+/// under "config" in model.json (the training configuration, for the record).
+template <class T>
+void save_checkpoint(const std::string& dir, const MLP<T>& model, const OptimizerState& state = {},
+                     const nlohmann::json& extra = {});
+
+/// The architecture stored in dir/model.json (to construct the model before loading).
+MLPConfig checkpoint_config(const std::string& dir);
+/// "float32" or "float64".
+std::string checkpoint_dtype(const std::string& dir);
+/// The whole model.json.
+nlohmann::json checkpoint_json(const std::string& dir);
+
+/// Load parameters into model (built with checkpoint_config), and optimizer buffers into *state if
+/// given. Throws CheckpointError naming the file for a missing file, a different format version, dtype
+/// or architecture, or a parameter whose shape differs.
+template <class T>
+void load_checkpoint(const std::string& dir, MLP<T>& model, OptimizerState* state = nullptr);
+
+}  // namespace nn

@@ -1,0 +1,319 @@
+// The training loop: see train.hpp.
+#include "nn/train.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "data/files.hpp"
+#include "data/random.hpp"
+#include "nn/error.hpp"
+
+namespace nn {
+
+std::string to_string(StopReason r) {
+    switch (r) {
+        case StopReason::converged: return "converged";
+        case StopReason::max_epochs: return "max_epochs";
+        case StopReason::diverged: return "diverged";
+        case StopReason::observer: return "observer";
+    }
+    return "?";
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// Progress on stderr: a bar redrawn in place on a terminal, a plain line every few seconds otherwise.
+class Progress {
+public:
+    Progress(std::size_t epochs, bool quiet)
+        : epochs_(epochs), quiet_(quiet), tty_(isatty(STDERR_FILENO) != 0), start_(Clock::now()) {}
+
+    void update(const EpochRecord& r, bool force = false) {
+        if (quiet_) return;
+        const double elapsed = seconds_since(start_);
+        if (!force && !tty_ && elapsed - last_print_ < 2.0) return;
+        last_print_ = elapsed;
+        const double eta = r.epoch > 0 ? elapsed / double(r.epoch) * double(epochs_ - r.epoch) : 0;
+        std::string line = fmt::format("epoch {}/{}  loss {:.6g}", r.epoch, epochs_, r.train_loss);
+        if (r.train_accuracy >= 0) line += fmt::format("  acc {:.4f}", r.train_accuracy);
+        if (r.test_loss >= 0) line += fmt::format("  test {:.6g}", r.test_loss);
+        if (r.test_accuracy >= 0) line += fmt::format("  test acc {:.4f}", r.test_accuracy);
+        if (r.grad_norm_ratio >= 0) line += fmt::format("  |g|/|θ| {:.3g}", r.grad_norm_ratio);
+        line += fmt::format("  {:.3g}s/epoch  eta {:.0f}s", r.seconds, eta);
+        if (tty_) {
+            const std::size_t width = 20, done = epochs_ ? width * r.epoch / epochs_ : width;
+            std::fprintf(stderr, "\r[%s%s] %s\033[K", std::string(done, '#').c_str(),
+                         std::string(width - done, '.').c_str(), line.c_str());
+        } else {
+            std::fprintf(stderr, "%s\n", line.c_str());
+        }
+        std::fflush(stderr);
+    }
+
+    void finish(const std::string& message) {
+        if (quiet_) return;
+        std::fprintf(stderr, "%s%s\n", tty_ ? "\n" : "", message.c_str());
+    }
+
+private:
+    std::size_t epochs_;
+    bool quiet_, tty_;
+    Clock::time_point start_;
+    double last_print_ = -1e9;
+};
+
+template <class T>
+std::vector<ad::Tensor<T>> snapshot(const MLP<T>& model) {
+    std::vector<ad::Tensor<T>> out;
+    for (const ad::Var<T>& p : model.parameters()) out.push_back(p.value());
+    return out;
+}
+
+template <class T>
+void restore(MLP<T>& model, const std::vector<ad::Tensor<T>>& values) {
+    const auto params = model.parameters();
+    for (std::size_t i = 0; i < params.size(); ++i) params[i].mutable_value() = values[i];
+}
+
+template <class T>
+bool finite_gradients(const MLP<T>& model) {
+    for (const ad::Var<T>& p : model.parameters())
+        for (T g : p.grad())
+            if (!std::isfinite(g)) return false;
+    return true;
+}
+
+// Rows order[begin, end) of e, in that order.
+template <class T>
+Examples<T> gather(const Examples<T>& e, const std::vector<std::size_t>& order, std::size_t begin, std::size_t end) {
+    Examples<T> b;
+    const std::size_t d = e.X.shape(1), c = e.Y.shape(1);
+    b.X = ad::Tensor<T>::from_shape({end - begin, d});
+    b.Y = ad::Tensor<T>::from_shape({end - begin, c});
+    for (std::size_t r = begin; r < end; ++r) {
+        const std::size_t i = order[r];
+        std::copy(e.X.data() + i * d, e.X.data() + (i + 1) * d, b.X.data() + (r - begin) * d);
+        std::copy(e.Y.data() + i * c, e.Y.data() + (i + 1) * c, b.Y.data() + (r - begin) * c);
+        if (!e.labels.empty()) b.labels.push_back(e.labels[i]);
+    }
+    return b;
+}
+
+void check_config(const TrainConfig& c) {
+    if (!(c.lr > 0) && c.optimizer.kind != OptimizerKind::lbfgs)
+        throw ConfigError(fmt::format("train: learning rate {} must be positive", c.lr));
+    if (!(c.weight_decay >= 0)) throw ConfigError(fmt::format("train: weight decay {} must be ≥ 0", c.weight_decay));
+    if (!(c.tolerance >= 0)) throw ConfigError(fmt::format("train: tolerance {} must be ≥ 0", c.tolerance));
+    if (c.eval_every == 0 || c.check_every == 0)
+        throw ConfigError("train: eval_every and check_every must be ≥ 1");
+}
+
+}  // namespace
+
+template <class T>
+TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dataset& test_set,
+                  const TrainConfig& config, const std::vector<Observer<T>>& observers) {
+    check_config(config);
+    const bool adamw = config.optimizer.kind == OptimizerKind::adamw;
+    const bool lbfgs = config.optimizer.kind == OptimizerKind::lbfgs;
+    const bool full_batch = lbfgs || config.batch == 0 || config.batch >= train_set.n();
+    // Coupled λ lives in the objective; AdamW's wd in the optimizer (train.hpp).
+    const Objective objective{config.loss, adamw ? 0.0 : config.weight_decay, config.decay_biases};
+    const Examples<T> tr = to_examples<T>(train_set);
+    const Examples<T> te = test_set.n() > 0 ? to_examples<T>(test_set) : Examples<T>{};
+    const auto params = model.parameters();
+
+    TrainResult result;
+    Progress progress(config.epochs, config.quiet);
+    std::vector<ad::Tensor<T>> last_good = snapshot(model);
+
+    // The record of one epoch: training loss (with the gradient norm when `with_gradient`), test metrics.
+    auto record = [&](std::size_t epoch, double lr, double secs, bool with_gradient) {
+        EpochRecord r;
+        r.epoch = epoch;
+        r.lr = lr;
+        r.seconds = secs;
+        const Evaluation ev = with_gradient ? evaluate_objective(model, tr, objective) : evaluate_loss(model, tr, config.loss);
+        r.train_loss = ev.loss;
+        r.train_accuracy = ev.accuracy;
+        if (with_gradient) {
+            r.train_objective = ev.objective;
+            r.grad_norm_ratio = ev.ratio();
+        } else {
+            r.train_objective = ev.loss;
+            if (objective.weight_decay > 0) {
+                double s = 0;
+                for (const ad::Var<T>& p : params)
+                    if (decays(objective, p.name()))
+                        for (T v : p.value()) s += double(v) * double(v);
+                r.train_objective += 0.5 * objective.weight_decay * s;
+            }
+        }
+        if (te.n() > 0) {
+            const Evaluation et = evaluate_loss(model, te, config.loss);
+            r.test_loss = et.loss;
+            r.test_accuracy = et.accuracy;
+        }
+        return r;
+    };
+    auto run_observers = [&](std::size_t epoch) {
+        for (const Observer<T>& o : observers)
+            if (o.every > 0 && epoch % o.every == 0 && o.call && !o.call(model, epoch)) return false;
+        return true;
+    };
+    auto diverged = [&](std::size_t epoch, const std::string& what) {
+        restore(model, last_good);
+        result.stop = StopReason::diverged;
+        result.epochs = epoch;
+        result.message = fmt::format("diverged at epoch {}: {}; parameters restored to the last finite values",
+                                     epoch, what);
+    };
+
+    if (lbfgs) {
+        LbfgsConfig lc = config.lbfgs;
+        lc.max_iterations = config.epochs;
+        lc.tolerance = config.tolerance > 0 ? config.tolerance : 0.0;
+        auto t0 = Clock::now();
+        bool stopped_by_observer = false, bad = false;
+        const LbfgsResult lr = lbfgs_minimize<T>(
+            params,
+            [&] {
+                const Evaluation ev = evaluate_objective(model, tr, objective);
+                if (!std::isfinite(ev.objective) || !finite_gradients(model)) bad = true;
+                return ev.objective;
+            },
+            lc,
+            [&](std::size_t it, double, double) {
+                if (bad) return false;
+                last_good = snapshot(model);
+                const bool due = it % config.eval_every == 0 || it == config.epochs;
+                if (due) {
+                    EpochRecord r = record(it, 0.0, seconds_since(t0), true);
+                    result.history.push_back(r);
+                    progress.update(r);
+                }
+                t0 = Clock::now();
+                if (!run_observers(it)) {
+                    stopped_by_observer = true;
+                    return false;
+                }
+                return true;
+            });
+        result.epochs = lr.iterations;
+        if (bad) {
+            diverged(lr.iterations + 1, "the objective or its gradient is not finite");
+        } else {
+            result.stop = lr.converged ? StopReason::converged
+                          : stopped_by_observer ? StopReason::observer
+                                                : StopReason::max_epochs;
+            result.message = fmt::format("L-BFGS: {} after {} iterations ({} evaluations): {}", to_string(result.stop),
+                                         lr.iterations, lr.evaluations, lr.status);
+        }
+    } else {
+        std::vector<bool> mask;
+        for (const ad::Var<T>& p : params) mask.push_back(decays({config.loss, 1.0, config.decay_biases}, p.name()));
+        OptimizerConfig oc = config.optimizer;
+        if (adamw) oc.decoupled_weight_decay = config.weight_decay;
+        const std::unique_ptr<Optimizer<T>> opt = make_optimizer<T>(oc, mask);
+        data::Rng rng(config.seed);
+        std::vector<std::size_t> order(tr.n());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        result.stop = StopReason::max_epochs;
+
+        for (std::size_t epoch = 1; epoch <= config.epochs; ++epoch) {
+            const auto t0 = Clock::now();
+            const double lr = config.schedule.lr(epoch - 1, config.lr);
+            std::string failure;
+            if (full_batch) {
+                const Evaluation ev = evaluate_objective(model, tr, objective);
+                if (!std::isfinite(ev.objective)) failure = fmt::format("the loss is {}", ev.objective);
+                else if (!finite_gradients(model)) failure = "a gradient is not finite";
+                else if (config.tolerance > 0 && ev.ratio() < config.tolerance) {
+                    // already converged before this step: report it without moving
+                    result.stop = StopReason::converged;
+                    result.epochs = epoch - 1;
+                    break;
+                } else {
+                    last_good = snapshot(model);
+                    opt->step(params, lr);
+                }
+            } else {
+                rng.shuffle(order);
+                for (std::size_t b = 0; b < tr.n() && failure.empty(); b += config.batch) {
+                    const Examples<T> batch = gather(tr, order, b, std::min(tr.n(), b + config.batch));
+                    const Evaluation ev = evaluate_objective(model, batch, objective, 0);
+                    if (!std::isfinite(ev.objective)) failure = fmt::format("the loss is {}", ev.objective);
+                    else if (!finite_gradients(model)) failure = "a gradient is not finite";
+                    else {
+                        last_good = snapshot(model);
+                        opt->step(params, lr);
+                    }
+                }
+            }
+            if (!failure.empty()) {
+                diverged(epoch, failure);
+                break;
+            }
+            const bool check = config.tolerance > 0 && epoch % config.check_every == 0;
+            const bool due = check || epoch % config.eval_every == 0 || epoch == config.epochs;
+            result.epochs = epoch;
+            if (due) {
+                EpochRecord r = record(epoch, lr, seconds_since(t0), check);
+                if (!std::isfinite(r.train_loss)) {
+                    diverged(epoch, fmt::format("the loss is {}", r.train_loss));
+                    break;
+                }
+                result.history.push_back(r);
+                progress.update(r, epoch == config.epochs);
+                if (check && r.grad_norm_ratio < config.tolerance) {
+                    result.stop = StopReason::converged;
+                    break;
+                }
+            }
+            if (!run_observers(epoch)) {
+                result.stop = StopReason::observer;
+                break;
+            }
+        }
+        if (result.message.empty())
+            result.message = fmt::format("{} after {} epochs", to_string(result.stop), result.epochs);
+    }
+
+    const Evaluation final_eval = evaluate_objective(model, tr, objective);
+    result.grad_norm_ratio = final_eval.ratio();
+    result.train_loss = final_eval.loss;
+    // FACT is exact at a critical point of a coupled objective reached full-batch (MATH.md section 2).
+    result.fact_exact_expected = !adamw && full_batch && config.weight_decay > 0 && result.grad_norm_ratio < 1e-6;
+    result.message += fmt::format("; ‖∇L_λ‖/‖θ‖ = {:.3g}", result.grad_norm_ratio);
+    progress.finish(result.message);
+    return result;
+}
+
+void write_history_csv(const std::string& path, const std::vector<EpochRecord>& history) {
+    auto cell = [](double v) { return v < 0 ? std::string() : fmt::format("{:.17g}", v); };
+    std::ostringstream out;
+    out << "epoch,lr,train_loss,train_objective,train_acc,test_loss,test_acc,grad_ratio,seconds\n";
+    for (const EpochRecord& r : history)
+        out << r.epoch << ',' << fmt::format("{:.17g}", r.lr) << ',' << fmt::format("{:.17g}", r.train_loss) << ','
+            << fmt::format("{:.17g}", r.train_objective) << ',' << cell(r.train_accuracy) << ',' << cell(r.test_loss)
+            << ',' << cell(r.test_accuracy) << ',' << cell(r.grad_norm_ratio) << ',' << fmt::format("{:.6g}", r.seconds)
+            << '\n';
+    data::write_file(path, out.str());
+}
+
+template TrainResult train<float>(MLP<float>&, const data::Dataset&, const data::Dataset&, const TrainConfig&,
+                                  const std::vector<Observer<float>>&);
+template TrainResult train<double>(MLP<double>&, const data::Dataset&, const data::Dataset&, const TrainConfig&,
+                                   const std::vector<Observer<double>>&);
+
+}  // namespace nn

@@ -1,0 +1,179 @@
+// The training loop end to end: fitting XOR-like data, converging to a critical point of L_λ in float64,
+// stopping cleanly on divergence, reproducibility across thread counts, history and observers.
+#define BOOST_TEST_MODULE nn_train
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "autodiff/parallel.hpp"
+#include "data/generators.hpp"
+#include "data/random.hpp"
+#include "data/transforms.hpp"
+#include "nn/init.hpp"
+#include "nn/train.hpp"
+
+namespace {
+
+// XOR-like: 4 clusters at (±1, ±1) with small noise, label = XOR of the signs.
+data::Dataset xor_clusters(std::size_t n, std::uint64_t seed) {
+    data::Rng rng(seed);
+    data::Matrix X = data::Matrix::from_shape({n, 2});
+    std::vector<std::size_t> y(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const int a = int(i % 2), b = int((i / 2) % 2);
+        X(i, 0) = (a ? 1.0 : -1.0) + 0.1 * rng.normal();
+        X(i, 1) = (b ? 1.0 : -1.0) + 0.1 * rng.normal();
+        y[i] = std::size_t(a ^ b);
+    }
+    return data::make_classification("xor", std::move(X), std::move(y), 2);
+}
+
+template <class T>
+void init(nn::MLP<T>& model, std::uint64_t seed) {
+    data::Rng rng(seed);
+    nn::initialize(model, {}, rng);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(mlp_fits_xor_to_full_training_accuracy) {
+    const data::Dataset d = xor_clusters(64, 1);
+    nn::MLP<float> model({2, {16}, 2, nn::Activation::relu, true});
+    init(model, 2);
+    nn::TrainConfig c;
+    c.optimizer.kind = nn::OptimizerKind::adam;
+    c.lr = 0.05;
+    c.loss = nn::Loss::cross_entropy;
+    c.batch = 16;
+    c.epochs = 200;
+    c.quiet = true;
+    const nn::TrainResult r = nn::train(model, d, data::Dataset{}, c);
+    BOOST_TEST(r.history.back().train_accuracy == 1.0);
+    BOOST_TEST((r.stop == nn::StopReason::max_epochs));
+    BOOST_TEST(!r.fact_exact_expected);  // mini-batch: FACT is not expected to hold exactly
+}
+
+BOOST_AUTO_TEST_CASE(float64_mlp_reaches_a_critical_point_of_the_regularised_objective) {
+    // A smooth activation so that a critical point exists and L-BFGS can reach it (MATH.md section 6, E0).
+    const data::Dataset d = data::gaussian_mixture({4, 3, 60, 2.0, 5});
+    nn::MLP<double> model({4, {10}, 3, nn::Activation::tanh, true});
+    init(model, 3);
+    nn::TrainConfig c;
+    c.optimizer.kind = nn::OptimizerKind::lbfgs;
+    c.loss = nn::Loss::mse;
+    c.weight_decay = 1e-2;
+    c.epochs = 5000;
+    c.tolerance = 1e-10;
+    c.eval_every = 100;
+    c.quiet = true;
+    const nn::TrainResult r = nn::train(model, d, data::Dataset{}, c);
+    BOOST_TEST_MESSAGE(r.message);
+    BOOST_TEST((r.stop == nn::StopReason::converged), r.message);
+    BOOST_TEST(r.grad_norm_ratio < 1e-9);
+    BOOST_TEST(r.fact_exact_expected);
+}
+
+BOOST_AUTO_TEST_CASE(gradient_descent_converges_in_convergence_mode) {
+    // Full-batch GD with momentum on a tiny regression (full batch: the gradient norm is seen every epoch).
+    const data::Dataset d = data::lowrank_polynomial({6, 40, 0.0, 2});
+    nn::MLP<double> model({6, {8}, 1, nn::Activation::softplus, true});
+    init(model, 4);
+    nn::TrainConfig c;
+    c.optimizer.momentum = 0.9;
+    c.lr = 0.05;
+    c.weight_decay = 0.05;
+    c.epochs = 20000;
+    c.tolerance = 1e-8;
+    c.check_every = 10;
+    c.eval_every = 1000;
+    c.quiet = true;
+    const nn::TrainResult r = nn::train(model, d, data::Dataset{}, c);
+    BOOST_TEST((r.stop == nn::StopReason::converged), r.message);
+    BOOST_TEST(r.grad_norm_ratio < 1e-8);
+    BOOST_TEST(r.epochs < 20000u);
+}
+
+BOOST_AUTO_TEST_CASE(divergence_stops_cleanly_and_keeps_the_last_finite_weights) {
+    const data::Dataset d = data::lowrank_polynomial({6, 50, 0.0, 3});
+    nn::MLP<double> model({6, {32, 32}, 1, nn::Activation::relu, true});
+    init(model, 5);
+    nn::TrainConfig c;
+    c.lr = 1e6;  // on purpose
+    c.epochs = 100;
+    c.quiet = true;
+    const nn::TrainResult r = nn::train(model, d, data::Dataset{}, c);
+    BOOST_TEST((r.stop == nn::StopReason::diverged), r.message);
+    BOOST_TEST(r.message.find("diverged at epoch") == 0u, r.message);
+    BOOST_TEST(r.epochs < 100u);
+    bool finite = true;
+    for (const auto& p : model.parameters())
+        for (double v : p.value()) finite = finite && std::isfinite(v);
+    BOOST_TEST(finite);
+}
+
+BOOST_AUTO_TEST_CASE(same_seed_same_losses_for_1_and_2_threads) {
+    // Mini-batches large enough that the kernels go parallel; shuffling from the seed.
+    const data::Dataset d = data::gaussian_mixture({64, 4, 3000, 1.0, 6});
+    auto run = [&](int threads) {
+        ad::set_num_threads(threads);
+        nn::MLP<float> model({64, {256, 256}, 4, nn::Activation::gelu, true});
+        init(model, 7);
+        nn::TrainConfig c;
+        c.optimizer.kind = nn::OptimizerKind::sgd;
+        c.optimizer.momentum = 0.9;
+        c.lr = 0.01;
+        c.loss = nn::Loss::cross_entropy;
+        c.batch = 1024;
+        c.epochs = 3;
+        c.seed = 11;
+        c.quiet = true;
+        const nn::TrainResult r = nn::train(model, d, data::Dataset{}, c);
+        std::vector<double> losses;
+        for (const auto& e : r.history) losses.push_back(e.train_loss);
+        ad::set_num_threads(0);
+        return std::make_pair(losses, model.get("layers.0.weight"));
+    };
+    const auto one = run(1), two = run(2);
+    BOOST_TEST(one.first.size() == 3u);
+    BOOST_TEST(std::memcmp(one.first.data(), two.first.data(), 3 * sizeof(double)) == 0);
+    BOOST_TEST(std::memcmp(one.second.data(), two.second.data(), one.second.size() * sizeof(float)) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(history_observers_and_test_set) {
+    const data::Split s = data::train_test_split(xor_clusters(80, 8), 0.25, 1);
+    nn::MLP<double> model({2, {8}, 2, nn::Activation::tanh, true});
+    init(model, 9);
+    nn::TrainConfig c;
+    c.lr = 0.5;
+    c.loss = nn::Loss::cross_entropy;
+    c.epochs = 20;
+    c.eval_every = 5;
+    c.quiet = true;
+    std::vector<std::size_t> seen;
+    nn::Observer<double> every4{4, [&](nn::MLP<double>&, std::size_t epoch) {
+                                    seen.push_back(epoch);
+                                    return epoch < 12;  // stop after the observer at epoch 12
+                                }};
+    const nn::TrainResult r = nn::train(model, s.train, s.test, c, {every4});
+    BOOST_TEST((seen == std::vector<std::size_t>{4, 8, 12}));
+    BOOST_TEST((r.stop == nn::StopReason::observer));
+    BOOST_TEST(r.epochs == 12u);
+    BOOST_TEST(r.history.size() == 2u);  // epochs 5 and 10
+    BOOST_TEST(r.history[0].test_loss >= 0.0);
+    BOOST_TEST(r.history[1].epoch == 10u);
+
+    const std::string path = (std::filesystem::temp_directory_path() / "fact_history_test.csv").string();
+    nn::write_history_csv(path, r.history);
+    std::ifstream in(path);
+    std::string header, first;
+    std::getline(in, header);
+    std::getline(in, first);
+    BOOST_TEST(header == "epoch,lr,train_loss,train_objective,train_acc,test_loss,test_acc,grad_ratio,seconds");
+    BOOST_TEST(first.rfind("5,0.5,", 0) == 0u);
+    std::filesystem::remove(path);
+}

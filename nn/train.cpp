@@ -60,6 +60,10 @@ public:
         std::fflush(stderr);
     }
 
+    void start(const std::string& message) {
+        if (!quiet_) std::fprintf(stderr, "%s\n", message.c_str());
+    }
+
     void finish(const std::string& message) {
         if (quiet_) return;
         std::fprintf(stderr, "%s%s\n", tty_ ? "\n" : "", message.c_str());
@@ -135,6 +139,13 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
 
     TrainResult result;
     Progress progress(config.epochs, config.quiet);
+    progress.start(fmt::format("training {} parameters on {} samples: {}, lr {}, {}, batch {}, {} loss", 
+                               model.parameter_count(), train_set.n(), to_string(config.optimizer.kind), config.lr,
+                               config.weight_decay == 0 ? std::string("no weight decay")
+                               : adamw ? fmt::format("decoupled weight decay wd = {}", config.weight_decay)
+                                       : fmt::format("coupled L2 weight decay λ = {}{}", config.weight_decay,
+                                                     config.decay_biases ? "" : " (weights only)"),
+                               full_batch ? std::string("full") : std::to_string(config.batch), to_string(config.loss)));
     std::vector<ad::Tensor<T>> last_good = snapshot(model);
 
     // The record of one epoch: training loss (with the gradient norm when `with_gradient`), test metrics.
@@ -225,6 +236,7 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
         OptimizerConfig oc = config.optimizer;
         if (adamw) oc.decoupled_weight_decay = config.weight_decay;
         const std::unique_ptr<Optimizer<T>> opt = make_optimizer<T>(oc, mask);
+        if (!config.resume.empty()) opt->load_state(params, config.resume);
         data::Rng rng(config.seed);
         std::vector<std::size_t> order(tr.n());
         for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -287,6 +299,7 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
         }
         if (result.message.empty())
             result.message = fmt::format("{} after {} epochs", to_string(result.stop), result.epochs);
+        result.optimizer_state = opt->state(params);
     }
 
     const Evaluation final_eval = evaluate_objective(model, tr, objective);
@@ -297,6 +310,34 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
     result.message += fmt::format("; ‖∇L_λ‖/‖θ‖ = {:.3g}", result.grad_norm_ratio);
     progress.finish(result.message);
     return result;
+}
+
+nlohmann::json to_json(const TrainConfig& c) {
+    const bool adamw = c.optimizer.kind == OptimizerKind::adamw;
+    nlohmann::json j = {
+        {"optimizer", to_string(c.optimizer.kind)},
+        {"lr", c.lr},
+        {"weight_decay", c.weight_decay},
+        {"weight_decay_coupled", !adamw},
+        {"decay_biases", c.decay_biases},
+        {"loss", to_string(c.loss)},
+        {"batch", c.batch},
+        {"epochs", c.epochs},
+        {"tolerance", c.tolerance},
+        {"seed", c.seed},
+    };
+    if (c.optimizer.kind == OptimizerKind::sgd) {
+        j["momentum"] = c.optimizer.momentum;
+        j["nesterov"] = c.optimizer.nesterov;
+    } else if (c.optimizer.kind == OptimizerKind::lbfgs) {
+        j["history"] = c.lbfgs.history;
+    } else {
+        j["betas"] = {c.optimizer.beta1, c.optimizer.beta2};
+        j["eps"] = c.optimizer.eps;
+    }
+    const char* kinds[] = {"constant", "step", "cosine"};
+    j["schedule"] = {{"kind", kinds[int(c.schedule.kind)]}, {"warmup_epochs", c.schedule.warmup_epochs}};
+    return j;
 }
 
 void write_history_csv(const std::string& path, const std::vector<EpochRecord>& history) {

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "data/dataset.hpp"
 #include "nn/lbfgs.hpp"
 #include "nn/objective.hpp"
@@ -38,7 +40,13 @@ struct TrainConfig {
     std::size_t eval_every = 1;   // epochs between evaluations of the held-out set
     std::uint64_t seed = 0;       // shuffling
     bool quiet = false;           // no progress on stderr
+    OptimizerState resume;        // optimizer buffers to continue from (empty: a fresh optimizer); the
+                                  // schedule and the shuffling start again from epoch 0
 };
+
+/// The configuration as JSON for run records and checkpoints, with the weight-decay convention spelled
+/// out: "weight_decay" (λ or wd), "weight_decay_coupled" (false only for adamw), "decay_biases".
+nlohmann::json to_json(const TrainConfig& config);
 
 /// One row of the history (every eval_every epochs, and the last epoch).
 struct EpochRecord {
@@ -64,6 +72,7 @@ struct TrainResult {
     std::string message;          // what happened, in one line (e.g. the divergence)
     bool fact_exact_expected = false;
     std::vector<EpochRecord> history;
+    OptimizerState optimizer_state;  // the optimizer's buffers at the end (empty for L-BFGS), for checkpoints
 };
 
 /// Called after epoch `epoch` every `every` epochs; returning false stops training (StopReason::observer).

@@ -177,3 +177,39 @@ BOOST_AUTO_TEST_CASE(history_observers_and_test_set) {
     BOOST_TEST(first.rfind("5,0.5,", 0) == 0u);
     std::filesystem::remove(path);
 }
+
+BOOST_AUTO_TEST_CASE(resuming_from_the_optimizer_state_continues_exactly) {
+    // 6 epochs in one run = 3 epochs, then 3 more from the returned parameters and optimizer state.
+    const data::Dataset d = data::gaussian_mixture({5, 3, 90, 2.0, 12});
+    nn::TrainConfig c;
+    c.optimizer.kind = nn::OptimizerKind::adam;
+    c.lr = 0.01;
+    c.loss = nn::Loss::cross_entropy;
+    c.weight_decay = 1e-3;
+    c.quiet = true;
+    nn::MLP<double> straight({5, {8}, 3, nn::Activation::tanh, true}), resumed({5, {8}, 3, nn::Activation::tanh, true});
+    init(straight, 1);
+    init(resumed, 1);
+    c.epochs = 6;
+    nn::train(straight, d, data::Dataset{}, c);
+    c.epochs = 3;
+    const nn::TrainResult first = nn::train(resumed, d, data::Dataset{}, c);
+    BOOST_TEST(first.optimizer_state.count("exp_avg/layers.0.weight") == 1u);
+    c.resume = first.optimizer_state;
+    nn::train(resumed, d, data::Dataset{}, c);
+    for (const std::string& name : straight.parameter_names())
+        BOOST_TEST(std::memcmp(straight.get(name).data(), resumed.get(name).data(),
+                               straight.get(name).size() * sizeof(double)) == 0, name);
+}
+
+BOOST_AUTO_TEST_CASE(run_record_states_the_weight_decay_convention) {
+    nn::TrainConfig c;
+    c.weight_decay = 1e-4;
+    c.optimizer.kind = nn::OptimizerKind::adamw;
+    BOOST_TEST(nn::to_json(c)["weight_decay_coupled"] == false);
+    c.optimizer.kind = nn::OptimizerKind::adam;
+    const nlohmann::json j = nn::to_json(c);
+    BOOST_TEST(j["weight_decay_coupled"] == true);
+    BOOST_TEST(j["weight_decay"] == 1e-4);
+    BOOST_TEST(j["optimizer"] == "adam");
+}

@@ -340,7 +340,7 @@ nlohmann::json to_json(const TrainConfig& c) {
     return j;
 }
 
-void write_history_csv(const std::string& path, const std::vector<EpochRecord>& history) {
+std::string history_csv(const std::vector<EpochRecord>& history) {
     auto cell = [](double v) { return v < 0 ? std::string() : fmt::format("{:.17g}", v); };
     std::ostringstream out;
     out << "epoch,lr,train_loss,train_objective,train_acc,test_loss,test_acc,grad_ratio,seconds\n";
@@ -349,7 +349,11 @@ void write_history_csv(const std::string& path, const std::vector<EpochRecord>& 
             << fmt::format("{:.17g}", r.train_objective) << ',' << cell(r.train_accuracy) << ',' << cell(r.test_loss)
             << ',' << cell(r.test_accuracy) << ',' << cell(r.grad_norm_ratio) << ',' << fmt::format("{:.6g}", r.seconds)
             << '\n';
-    data::write_file(path, out.str());
+    return out.str();
+}
+
+void write_history_csv(const std::string& path, const std::vector<EpochRecord>& history) {
+    data::write_file(path, history_csv(history));
 }
 
 template TrainResult train<float>(MLP<float>&, const data::Dataset&, const data::Dataset&, const TrainConfig&,

@@ -92,5 +92,7 @@ TrainResult train(MLP<T>& model, const data::Dataset& train, const data::Dataset
 /// The history as CSV: epoch,lr,train_loss,train_objective,train_acc,test_loss,test_acc,grad_ratio,seconds
 /// (written atomically). Empty cells for values not computed.
 void write_history_csv(const std::string& path, const std::vector<EpochRecord>& history);
+/// The same text: the header line, then one line per record (each ending in '\n').
+std::string history_csv(const std::vector<EpochRecord>& history);
 
 }  // namespace nn

@@ -1,0 +1,219 @@
+// The `fact` program: parse flags, call the library (fact/run.hpp), print one line on stderr and exit
+// non-zero on any error. Every output directory is written under a temporary name and renamed when
+// complete, so a failed command leaves nothing behind.
+#include <cstdio>
+#include <exception>
+#include <sstream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "autodiff/parallel.hpp"
+#include "data/spec.hpp"
+#include "fact/run.hpp"
+#include "nn/error.hpp"
+
+namespace {
+
+// "256,256,256" -> {256, 256, 256}; "" or "none" -> no hidden layer.
+std::vector<std::size_t> parse_widths(const std::string& text) {
+    std::vector<std::size_t> out;
+    if (text.empty() || text == "none") return out;
+    std::stringstream ss(text);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+        if (item.empty() || item.find_first_not_of("0123456789") != std::string::npos || item.size() > 9)
+            throw nn::ConfigError("--hidden: '" + item + "' is not a positive width (expected e.g. 256,256,256)");
+        out.push_back(std::stoul(item));
+    }
+    return out;
+}
+
+struct Common {
+    std::string data = "digits";
+    std::uint64_t seed = 0;
+    int threads = 0;
+    std::string dtype = "f64";
+    std::string out;
+    bool quiet = false;
+};
+
+void add_common(CLI::App* cmd, Common& c, bool with_data = true) {
+    if (with_data) cmd->add_option("--data", c.data, "dataset string (see `fact datasets`)")->capture_default_str();
+    cmd->add_option("--seed", c.seed, "seed of data, split, initialisation and shuffling")->capture_default_str();
+    cmd->add_option("--threads", c.threads, "threads (0: all cores); results do not depend on it");
+    cmd->add_option("--dtype", c.dtype, "f32 or f64")->check(CLI::IsMember({"f32", "f64"}))->capture_default_str();
+    cmd->add_option("--out", c.out, "output directory");
+    cmd->add_flag("--quiet", c.quiet, "no progress on stderr");
+}
+
+struct TrainFlags {
+    std::string hidden = "256,256,256", act = "relu", loss = "mse", opt = "gd", batch = "full", schedule = "constant";
+    bool no_bias = false, nesterov = false;
+    double lr = 0.1, momentum = 0.0, wd = 0.0, tol = 0.0, test_frac = 0.0, init_scale = 1.0;
+    std::size_t epochs = 100, track_every = 0, eval_every = 1;
+};
+
+void add_train_flags(CLI::App* cmd, TrainFlags& f) {
+    cmd->add_option("--hidden", f.hidden, "hidden widths, comma separated")->capture_default_str();
+    cmd->add_option("--act", f.act, "relu|leaky_relu|tanh|gelu|identity|quadratic|softplus")->capture_default_str();
+    cmd->add_flag("--no-bias,!--bias", f.no_bias, "layers without (or with, the default) biases");
+    cmd->add_option("--loss", f.loss, "mse|ce")->capture_default_str();
+    cmd->add_option("--opt", f.opt, "gd|sgd|adam|adamw|lbfgs")->capture_default_str();
+    cmd->add_option("--lr", f.lr, "learning rate")->capture_default_str();
+    cmd->add_option("--momentum", f.momentum, "SGD momentum")->capture_default_str();
+    cmd->add_flag("--nesterov", f.nesterov, "Nesterov momentum");
+    cmd->add_option("--wd", f.wd, "weight decay λ (coupled L2; AdamW: decoupled wd)")->capture_default_str();
+    cmd->add_option("--batch", f.batch, "mini-batch size, or full")->capture_default_str();
+    cmd->add_option("--epochs", f.epochs, "maximum epochs (L-BFGS: iterations)")->capture_default_str();
+    cmd->add_option("--tol", f.tol, "convergence mode: stop when |grad L_λ|/|θ| < tol")->capture_default_str();
+    cmd->add_option("--test-frac", f.test_frac, "held-out fraction when the data has no split")->capture_default_str();
+    cmd->add_option("--track-every", f.track_every, "epochs between FACT/NFA correlation snapshots");
+    cmd->add_option("--eval-every", f.eval_every, "epochs between history rows")->capture_default_str();
+    cmd->add_option("--schedule", f.schedule, "constant|step|cosine")->capture_default_str();
+    cmd->add_option("--init-scale", f.init_scale, "multiplies the initial parameters")->capture_default_str();
+}
+
+fact::RunConfig run_config(const Common& c, const TrainFlags& f) {
+    fact::RunConfig r;
+    r.data = c.data;
+    r.seed = c.seed;
+    r.dtype = c.dtype;
+    r.out = c.out;
+    r.test_frac = f.test_frac;
+    r.hidden = parse_widths(f.hidden);
+    r.activation = nn::parse_activation(f.act);
+    r.bias = !f.no_bias;
+    r.init.scale = f.init_scale;
+    r.track_every = f.track_every;
+    nn::TrainConfig& t = r.train;
+    t.optimizer.kind = f.opt == "gd" ? nn::OptimizerKind::sgd : nn::parse_optimizer(f.opt);
+    t.optimizer.momentum = f.momentum;
+    t.optimizer.nesterov = f.nesterov;
+    t.lr = f.lr;
+    t.weight_decay = f.wd;
+    t.loss = nn::parse_loss(f.loss);
+    if (f.batch != "full") {
+        if (f.batch.empty() || f.batch.find_first_not_of("0123456789") != std::string::npos || f.batch == "0")
+            throw nn::ConfigError("--batch: '" + f.batch + "' is not a positive size or 'full'");
+        t.batch = std::stoul(f.batch);
+    }
+    t.epochs = f.epochs;
+    t.tolerance = f.tol;
+    t.eval_every = f.eval_every;
+    t.schedule.kind = nn::parse_schedule(f.schedule);
+    t.schedule.total_epochs = f.epochs;
+    t.quiet = c.quiet;
+    return r;
+}
+
+int run_analyze(const fact::AnalyzeConfig& a, bool quiet) {
+    std::string table;
+    const fact::Analysis result = fact::analyze_run(a, table);
+    std::fputs(table.c_str(), stdout);
+    (void)result;
+    if (!quiet) std::fprintf(stderr, "wrote %s/analysis/ (report.json, layer<i>/*.npy, heatmaps.svg)\n",
+                             (a.out.empty() ? (a.run.empty() ? a.model : a.run) : a.out).c_str());
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"fact: train networks and compute the per-layer quantities of the Features at Convergence "
+                 "Theorem (FACT), the NFA (AGOP) and their correlations."};
+    app.require_subcommand(1);
+    app.footer("Examples:\n"
+               "  fact train --data digits --hidden 64,64 --act tanh --opt lbfgs --wd 1e-3 --tol 1e-9 --out runs/a\n"
+               "  fact analyze --run runs/a\n"
+               "  fact demo\n"
+               "  fact datasets");
+
+    Common common;
+    TrainFlags flags;
+    CLI::App* train = app.add_subcommand("train", "train an MLP and write a run directory");
+    add_common(train, common);
+    add_train_flags(train, flags);
+    train->footer("Example: fact train --data modular:p=23 --hidden 128 --act quadratic --no-bias --loss mse "
+                  "--opt adam --lr 1e-2 --wd 1e-3 --epochs 500 --out runs/mod23");
+
+    fact::AnalyzeConfig analyze_cfg;
+    Common analyze_common;
+    CLI::App* analyze = app.add_subcommand("analyze", "FACT/NFA quantities of every layer of a trained model");
+    analyze->add_option("--run", analyze_cfg.run, "a run directory written by `fact train`");
+    analyze->add_option("--model", analyze_cfg.model, "a checkpoint directory (with --data and --wd)");
+    analyze->add_option("--data", analyze_cfg.data, "dataset string (with --model)");
+    analyze->add_option("--wd", analyze_cfg.weight_decay, "the λ the model was trained with (with --model)");
+    analyze->add_flag("--no-agop", "skip the AGOP (c backward passes per chunk)");
+    add_common(analyze, analyze_common, false);
+    analyze->footer("Example: fact analyze --run runs/a    (writes runs/a/analysis/)");
+
+    Common demo_common;
+    demo_common.out = "runs/demo";
+    CLI::App* demo = app.add_subcommand("demo", "digits, a 3-hidden-layer ReLU MLP with weight decay trained "
+                                                "full-batch in float64, then the FACT vs NFA table and plots");
+    demo->add_option("--out", demo_common.out, "output directory (replaced if it holds an earlier demo)")
+        ->capture_default_str();
+    demo->add_option("--threads", demo_common.threads, "threads");
+    demo->add_flag("--quiet", demo_common.quiet, "no progress on stderr");
+
+    app.add_subcommand("datasets", "list the dataset strings");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::fprintf(stderr, "fact: %s (see fact --help)\n", e.what());
+        return e.get_exit_code() != 0 ? e.get_exit_code() : 2;
+    }
+
+    try {
+        if (train->parsed()) {
+            ad::set_num_threads(common.threads);
+            const fact::RunOutcome r = fact::train_run(run_config(common, flags));
+            if (!common.quiet) std::fprintf(stderr, "wrote %s/ (model/, history.csv, run.json, curves.svg)\n", r.dir.c_str());
+            return r.result.stop == nn::StopReason::diverged ? 3 : 0;
+        }
+        if (analyze->parsed()) {
+            ad::set_num_threads(analyze_common.threads);
+            analyze_cfg.seed = analyze_common.seed;
+            analyze_cfg.out = analyze_common.out;
+            analyze_cfg.agop = analyze->count("--no-agop") == 0;
+            return run_analyze(analyze_cfg, analyze_common.quiet);
+        }
+        if (demo->parsed()) {
+            ad::set_num_threads(demo_common.threads);
+            namespace fs = std::filesystem;
+            if (fs::exists(fs::path(demo_common.out) / "run.json")) fs::remove_all(demo_common.out);
+            TrainFlags f;
+            f.hidden = "64,64,64";
+            f.act = "relu";
+            f.opt = "lbfgs";
+            f.wd = 1e-3;
+            f.tol = 1e-9;
+            f.epochs = 1500;
+            f.eval_every = 50;
+            Common c;
+            c.data = "digits";
+            c.out = demo_common.out;
+            c.quiet = demo_common.quiet;
+            std::fprintf(stderr, "fact demo: digits (1797 × 64, 10 classes), MLP 64-64-64-10 ReLU, MSE, λ = 1e-3, "
+                                 "full-batch L-BFGS in float64 to |grad L_λ|/|θ| < 1e-9 or 1500 iterations\n");
+            const fact::RunOutcome r = fact::train_run(run_config(c, f));
+            fact::AnalyzeConfig a;
+            a.run = r.dir;
+            run_analyze(a, demo_common.quiet);
+            std::fprintf(stderr, "plots: %s/curves.svg and %s/analysis/layer<i>/heatmaps.svg\n", r.dir.c_str(),
+                         r.dir.c_str());
+            return 0;
+        }
+        std::fputs(data::spec_help().c_str(), stdout);
+        return 0;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "fact: error: %s\n", e.what());
+        return 1;
+    }
+}

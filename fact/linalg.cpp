@@ -1,0 +1,102 @@
+// Symmetric matrix functions (MATH.md section 3): S^p = U diag(σ^p) Uᵀ from LAPACK's dsyevd.
+// The only translation unit that includes <lapacke.h> (OpenBLAS's cblas.h clashes with xtensor-blas).
+#include "fact/linalg.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <string>
+
+#include <fmt/format.h>
+#include <lapacke.h>
+
+#include "autodiff/error.hpp"
+#include "autodiff/kernels/gemm.hpp"
+
+namespace fact {
+
+namespace {
+
+void require_square(const char* op, const Matrix& S) {
+    if (S.shape(0) != S.shape(1))
+        throw ad::ShapeError(fmt::format("{}: expected a square matrix, got {}", op, ad::shape_str(S)));
+}
+
+}  // namespace
+
+// S (d,d) -> (S + Sᵀ)/2 (d,d). Exactly symmetric: entry (i,j) and (j,i) are the same sum.
+Matrix symmetrize(const Matrix& S) {
+    require_square("symmetrize", S);
+    const std::size_t d = S.shape(0);
+    Matrix out = Matrix::from_shape({d, d});
+    for (std::size_t i = 0; i < d; ++i)
+        for (std::size_t j = 0; j <= i; ++j) out(i, j) = out(j, i) = 0.5 * (S(i, j) + S(j, i));
+    return out;
+}
+
+// S (d,d), lower triangle read -> values (d) ascending, vectors (d,d) with column j for values[j].
+// Cost O(d³). dsyevd overwrites its input with the eigenvectors, so it works on a copy of S.
+SymmetricEigen eigh(const Matrix& S) {
+    require_square("eigh", S);
+    const std::size_t d = S.shape(0);
+    if (d == 0) throw ad::ValueError("eigh: empty (0,0) matrix; expected at least one row");
+    if (d > static_cast<std::size_t>(std::numeric_limits<lapack_int>::max()))
+        throw ad::ValueError(fmt::format("eigh: {} matrix is too large for LAPACK's index type",
+                                         ad::shape_str(S)));
+    // A NaN or an infinity would otherwise come back as a LAPACKE argument error (info = -5) or as
+    // garbage; name the entry instead. Only the triangle LAPACK reads is checked.
+    for (std::size_t i = 0; i < d; ++i)
+        for (std::size_t j = 0; j <= i; ++j)
+            if (!std::isfinite(S(i, j)))
+                throw ad::ValueError(fmt::format("eigh: entry ({},{}) = {} of the {} matrix is not finite", i, j,
+                                                 S(i, j), ad::shape_str(S)));
+
+    SymmetricEigen eig;
+    eig.vectors = S;
+    eig.values.assign(d, 0.0);
+    const auto n = static_cast<lapack_int>(d);
+    // Row-major with uplo 'L': LAPACKE reads the lower triangle of the row-major S and returns the
+    // eigenvectors as the columns of the row-major result.
+    const lapack_int info =
+        LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'L', n, eig.vectors.data(), n, eig.values.data());
+    if (info != 0)
+        throw ad::ValueError(fmt::format("eigh: LAPACKE_dsyevd failed with info = {} for a {} matrix{}", info,
+                                         ad::shape_str(S),
+                                         info < 0 ? " (an illegal argument)" : " (the eigensolver did not converge)"));
+    return eig;
+}
+
+// S (d,d) -> S^p (d,d), exactly symmetric. σ < 0 (rounding in a PSD matrix) is clipped to 0 first.
+// For p <= 0 an eigenvalue σ <= tol = d·ε·max|σ| counts as zero and contributes 0 to the result (the
+// numpy/scipy rank tolerance): S^0 is then the projector on the positive eigenspace and S^{-1} the
+// pseudo-inverse, never inf or 1/(rounding noise). For p > 0, 0^p = 0 needs no tolerance.
+Matrix matrix_power(const Matrix& S, double p) {
+    require_square("matrix_power", S);
+    if (!std::isfinite(p))
+        throw ad::ValueError(fmt::format("matrix_power: exponent p = {}; expected a finite number", p));
+    const SymmetricEigen eig = eigh(symmetrize(S));
+    const std::size_t d = S.shape(0);
+
+    double max_abs = 0;
+    for (double s : eig.values) max_abs = std::max(max_abs, std::abs(s));
+    const double tol = static_cast<double>(d) * std::numeric_limits<double>::epsilon() * max_abs;
+
+    // U_scaled = U diag(σ^p): column j of U times f_j.
+    Matrix u_scaled = eig.vectors;
+    for (std::size_t j = 0; j < d; ++j) {
+        const double sigma = std::max(eig.values[j], 0.0);
+        const double f = (p <= 0 && sigma <= tol) ? 0.0 : std::pow(sigma, p);
+        for (std::size_t i = 0; i < d; ++i) u_scaled(i, j) *= f;
+    }
+    // U diag(σ^p) Uᵀ, then (R + Rᵀ)/2: the product's rounding is not symmetric, the result should be.
+    return symmetrize(ad::matmul(u_scaled, eig.vectors, ad::Trans::no, ad::Trans::yes));
+}
+
+// M (d,d) -> (M Mᵀ)^{1/2} (d,d): the PSD factor P of the polar decomposition M = P Q.
+Matrix sqrt_of_outer(const Matrix& M) {
+    require_square("sqrt_of_outer", M);
+    return matrix_power(ad::matmul(M, M, ad::Trans::no, ad::Trans::yes), 0.5);
+}
+
+}  // namespace fact

@@ -1,0 +1,41 @@
+// A small SVG plotting module, written by the project (no plotting dependency), readable in any browser:
+// heatmaps with a shared colour scale and a colour bar, and line charts with axes, ticks and a legend.
+// Files are written atomically (data::write_file).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "fact/linalg.hpp"
+
+namespace fact {
+
+struct Heatmap {
+    std::string title;   // shown above the panel (e.g. "FACT (pearson 0.998)")
+    Matrix values;
+};
+
+/// Panels side by side with one diverging colour scale symmetric about 0 ([−m, m], m = the largest finite
+/// |entry| over all panels; NaN cells grey, ±inf at the ends of the scale) and a colour bar. Returns the
+/// SVG text.
+std::string heatmaps_svg(const std::vector<Heatmap>& panels, const std::string& title);
+
+struct Series {
+    std::string name;                 // legend entry
+    std::vector<double> x, y;         // same length; NaN y values leave a gap
+};
+
+struct LineChart {
+    std::string title, x_label, y_label;
+    std::vector<Series> series;
+    bool log_y = false;               // log10 axis (non-positive values leave a gap, like NaN)
+};
+
+/// A line chart with "nice" ticks (1, 2, 5 × 10^k), axis labels and a legend. Returns the SVG text.
+/// Throws ad::ShapeError if a series' x and y lengths differ.
+std::string line_chart_svg(const LineChart& chart);
+
+/// Write svg text to path atomically.
+void write_svg(const std::string& path, const std::string& svg);
+
+}  // namespace fact

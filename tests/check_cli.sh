@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The `fact` program end to end: a small train + analyze writes what it promises; bad flags and unknown
+# datasets give one line on stderr, a non-zero exit, and write nothing.
+# Usage: check_cli.sh PATH_TO_FACT
+set -uo pipefail
+fact=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# expect_error NAME ARGS...: exit non-zero, exactly one line on stderr starting with "fact:", no output dir
+expect_error() {
+    local name=$1; shift
+    "$fact" "$@" >"$work/out" 2>"$work/err"
+    local rc=$?
+    [ $rc -ne 0 ] || fail "$name: exit status 0"
+    [ "$(wc -l <"$work/err")" -eq 1 ] || fail "$name: stderr has $(wc -l <"$work/err") lines: $(cat "$work/err")"
+    grep -q '^fact: ' "$work/err" || fail "$name: stderr does not start with 'fact:': $(cat "$work/err")"
+    [ -n "${keep_run:-}" ] || [ ! -e "$work/run" ] || fail "$name: $work/run was written"
+    ls "$work" | grep -q 'tmp-' && fail "$name: a temporary directory was left behind"
+    echo "ok: $name: $(cat "$work/err")"
+}
+
+expect_error "unknown flag" train --bogus --out "$work/run"
+expect_error "unknown dataset" train --data mnist --out "$work/run"
+expect_error "bad dataset key" train --data modular:q=3 --out "$work/run"
+expect_error "bad activation" train --data iris --act swish --out "$work/run"
+expect_error "bad width" train --data iris --hidden 8,x --out "$work/run"
+expect_error "bad dtype" train --data iris --dtype f16 --out "$work/run"
+expect_error "missing --out" train --data iris
+expect_error "analyze without a run" analyze --run "$work/none"
+expect_error "no subcommand"
+
+# A small run: iris, tanh, L-BFGS with weight decay, tracked every 10 iterations.
+"$fact" train --data iris --hidden 8 --act tanh --loss ce --opt lbfgs --wd 1e-2 --epochs 60 --tol 1e-9 \
+    --track-every 10 --eval-every 10 --out "$work/run" --quiet 2>"$work/err" || fail "train failed: $(cat "$work/err")"
+for f in run.json history.csv curves.svg correlations_layer0.svg model/model.json model/layers.0.weight.npy; do
+    [ -s "$work/run/$f" ] || fail "train did not write $f"
+done
+head -1 "$work/run/history.csv" | grep -q 'l0_fact,l0_fact_sqrt,l0_nfa_sqrt,l0_nfa' || fail "history.csv lacks tracking columns"
+grep -q '"weight_decay_coupled": true' "$work/run/run.json" || fail "run.json does not record the decay convention"
+before=$(find "$work/run" -type f | sort | xargs md5sum | md5sum)
+keep_run=1 expect_error "out exists" train --data iris --out "$work/run"
+[ "$(find "$work/run" -type f | sort | xargs md5sum | md5sum)" = "$before" ] || fail "out exists: the run was changed"
+
+"$fact" analyze --run "$work/run" --quiet >"$work/table" 2>"$work/err" || fail "analyze failed: $(cat "$work/err")"
+grep -q 'FACT_sqrt' "$work/table" || fail "analyze printed no table"
+for f in report.json layer0/NFM.npy layer0/FACT.npy layer0/FACT_sqrt.npy layer0/bFACT.npy layer0/AGOP.npy \
+         layer0/AGOP_sqrt.npy layer0/heatmaps.svg layer1/NFM.npy; do
+    [ -s "$work/run/analysis/$f" ] || fail "analyze did not write analysis/$f"
+done
+python3 - "$work/run/analysis/report.json" <<'PY' || fail "report.json lacks documented keys"
+import json, sys
+r = json.load(open(sys.argv[1]))
+for k in ("lambda", "grad_norm_rel", "n", "exact_expected", "layers"):
+    assert k in r, k
+l = r["layers"][0]
+for k in ("fact", "fact_sym", "fact_sqrt", "bfact", "nfa_sqrt", "nfa", "enfa"):
+    assert k in l["pearson"], k
+assert "fact" in l["relerr"] and "bfact" in l["relerr"]
+assert l["index"] == 0 and l["shape"] == [8, 4]
+PY
+"$fact" datasets | grep -q 'modular:p=61' || fail "datasets does not list the dataset strings"
+
+if [ $failures -eq 0 ]; then echo "cli: all checks passed"; else echo "cli: $failures checks failed"; exit 1; fi

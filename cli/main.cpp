@@ -10,6 +10,7 @@
 
 #include "autodiff/parallel.hpp"
 #include "data/spec.hpp"
+#include "fact/experiments.hpp"
 #include "fact/run.hpp"
 #include "nn/error.hpp"
 
@@ -157,6 +158,27 @@ int main(int argc, char** argv) {
     demo->add_option("--threads", demo_common.threads, "threads");
     demo->add_flag("--quiet", demo_common.quiet, "no progress on stderr");
 
+    CLI::App* experiment = app.add_subcommand("experiment", "the paper's experiments");
+    experiment->require_subcommand(1);
+    fact::NfaVsFactConfig e1;
+    std::string e1_hidden = "128,128,128,128,128", e1_act = "relu";
+    int e1_threads = 0;
+    CLI::App* nvf = experiment->add_subcommand(
+        "nfa-vs-fact", "E1/E2: per-layer Pearson(WᵀW, ·) for FACT, (FACT FACTᵀ)^½, NFA, eNFA stand-in over seeds");
+    nvf->add_option("--data", e1.data, "dataset string")->capture_default_str();
+    nvf->add_option("--seeds", e1.seeds, "number of seeds")->capture_default_str();
+    nvf->add_option("--hidden", e1_hidden, "hidden widths")->capture_default_str();
+    nvf->add_option("--act", e1_act, "activation")->capture_default_str();
+    nvf->add_option("--wd", e1.weight_decay, "weight decay λ (coupled)")->capture_default_str();
+    nvf->add_option("--epochs", e1.epochs, "L-BFGS iterations per seed")->capture_default_str();
+    nvf->add_option("--tol", e1.tolerance, "stop when |grad L_λ|/|θ| < tol")->capture_default_str();
+    nvf->add_option("--track-every", e1.track_every, "E2: correlations every K iterations");
+    nvf->add_option("--out", e1.out, "output directory")->required();
+    nvf->add_option("--threads", e1_threads, "threads");
+    nvf->add_flag("--quiet", e1.quiet, "no progress on stderr");
+    nvf->footer("Example: fact experiment nfa-vs-fact --data digits --seeds 5 --out runs/e1\n"
+                "         fact experiment nfa-vs-fact --seeds 1 --track-every 50 --out runs/e2   (E2)");
+
     app.add_subcommand("datasets", "list the dataset strings");
 
     try {
@@ -183,6 +205,16 @@ int main(int argc, char** argv) {
             analyze_cfg.out = analyze_common.out;
             analyze_cfg.agop = analyze->count("--no-agop") == 0;
             return run_analyze(analyze_cfg, analyze_common.quiet);
+        }
+        if (nvf->parsed()) {
+            ad::set_num_threads(e1_threads);
+            e1.hidden = parse_widths(e1_hidden);
+            e1.activation = nn::parse_activation(e1_act);
+            const fact::NfaVsFactResult r = fact::nfa_vs_fact(e1);
+            std::fputs(r.table.c_str(), stdout);
+            if (!e1.quiet) std::fprintf(stderr, "wrote %s/ (table.md, summary.json, pearson_by_layer.svg, seed<k>/)\n",
+                                        e1.out.c_str());
+            return 0;
         }
         if (demo->parsed()) {
             ad::set_num_threads(demo_common.threads);

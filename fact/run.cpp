@@ -213,7 +213,7 @@ Analysis analyze_typed(const AnalyzeConfig& c, const nlohmann::json& run, const 
     const fs::path base = c.out.empty() ? fs::path(c.run.empty() ? model_dir : c.run) : fs::path(c.out);
     nlohmann::json report = to_json(a);
     report["data"] = spec;
-    report["model"] = model_dir;
+    report["model"] = c.run.empty() ? model_dir : std::string("model");  // relative to the run directory
     build_directory(base / "analysis", true, [&](const fs::path& tmp) {
         write_text(tmp / "report.json", report.dump(2) + "\n");
         for (const LayerQuantities& q : a.layers) {

@@ -63,4 +63,13 @@ assert l["index"] == 0 and l["shape"] == [8, 4]
 PY
 "$fact" datasets | grep -q 'modular:p=61' || fail "datasets does not list the dataset strings"
 
+# E1 in miniature: two seeds on iris.
+"$fact" experiment nfa-vs-fact --data iris --seeds 2 --hidden 8,8 --epochs 30 --out "$work/e1" --quiet \
+    >"$work/e1.txt" 2>"$work/err" || fail "experiment failed: $(cat "$work/err")"
+for f in table.md summary.json pearson_by_layer.svg seed0/run.json seed1/analysis/report.json; do
+    [ -s "$work/e1/$f" ] || fail "experiment did not write $f"
+done
+grep -q '| layer | FACT |' "$work/e1.txt" || fail "experiment printed no table"
+keep_run=1 expect_error "experiment without --out" experiment nfa-vs-fact --data iris
+
 if [ $failures -eq 0 ]; then echo "cli: all checks passed"; else echo "cli: $failures checks failed"; exit 1; fi

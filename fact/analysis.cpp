@@ -142,6 +142,7 @@ Analysis analyze(nn::MLP<T>& model, const data::Dataset& d, const AnalysisOption
         mt.fact_sqrt = pearson(q.nfm, q.fact_sqrt);
         mt.bfact = pearson(q.nfm_out, q.bfact);
         mt.enfa = pearson(q.nfm, q.grad_cov_sqrt);
+        mt.cosine_fact = cosine(q.nfm, q.fact);
         mt.relerr_fact = relerr(q.nfm, q.fact);
         mt.relerr_bfact = relerr(q.nfm_out, q.bfact);
         mt.relerr_fact_sum = relerr(q.fact, q.fact_sum);
@@ -153,8 +154,9 @@ Analysis analyze(nn::MLP<T>& model, const data::Dataset& d, const AnalysisOption
             mt.nfa = pearson(q.nfm, q.agop);
             mt.nfa_sqrt = pearson(q.nfm, q.agop_sqrt);
             mt.nfa_sqrt_offdiag = offdiag ? pearson(q.nfm, q.agop_sqrt, true) : nan;
+            mt.cosine_nfa_sqrt = cosine(q.nfm, q.agop_sqrt);
         } else {
-            mt.nfa = mt.nfa_sqrt = mt.nfa_sqrt_offdiag = nan;
+            mt.nfa = mt.nfa_sqrt = mt.nfa_sqrt_offdiag = mt.cosine_nfa_sqrt = nan;
         }
         a.layers.push_back(std::move(q));
     }
@@ -199,6 +201,7 @@ nlohmann::json to_json(const Analysis& a) {
               {"nfa", num(m.nfa)},
               {"enfa", num(m.enfa)}}},
             {"pearson_offdiag", {{"fact", num(m.fact_offdiag)}, {"nfa_sqrt", num(m.nfa_sqrt_offdiag)}}},
+            {"cosine", {{"fact", num(m.cosine_fact)}, {"nfa_sqrt", num(m.cosine_nfa_sqrt)}}},
             {"relerr", {{"fact", num(m.relerr_fact)}, {"bfact", num(m.relerr_bfact)}, {"fact_two_ways", num(m.relerr_fact_sum)}}},
             {"balance", q.balance < 0 ? nlohmann::json(nullptr) : num(q.balance)},
         });

@@ -29,6 +29,7 @@ struct LayerMetrics {
     double fact = 0, fact_sym = 0, fact_sqrt = 0, bfact = 0;  // pearson
     double nfa_sqrt = 0, nfa = 0, enfa = 0;                   // pearson with AGOP^{1/2}, AGOP, C^{1/2}
     double fact_offdiag = 0, nfa_sqrt_offdiag = 0;            // pearson without the diagonal
+    double cosine_fact = 0, cosine_nfa_sqrt = 0;              // cosine similarity with WᵀW
     double relerr_fact = 0, relerr_bfact = 0;                 // relerr(WᵀW, FACT), relerr(WWᵀ, bFACT)
     double relerr_fact_sum = 0;   // relerr(FACT, FACT from the sum over samples): the two computations agree
 };
@@ -71,7 +72,7 @@ Analysis analyze(nn::MLP<T>& model, const data::Dataset& d, const AnalysisOption
 
 /// The report.json document: top level lambda, grad_norm_rel, n, exact_expected, regime, loss; per layer
 /// index, shape, pearson {fact, fact_sym, fact_sqrt, bfact, nfa_sqrt, nfa, enfa}, pearson_offdiag
-/// {fact, nfa_sqrt}, relerr {fact, bfact, fact_two_ways}, balance.
+/// {fact, nfa_sqrt}, cosine {fact, nfa_sqrt}, relerr {fact, bfact, fact_two_ways}, balance.
 nlohmann::json to_json(const Analysis& a);
 
 }  // namespace fact

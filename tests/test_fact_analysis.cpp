@@ -177,6 +177,7 @@ BOOST_AUTO_TEST_CASE(report_has_the_documented_keys) {
     for (const char* key : {"fact", "fact_sym", "fact_sqrt", "bfact", "nfa_sqrt", "nfa", "enfa"})
         BOOST_TEST(l0["pearson"].contains(key), key);
     BOOST_TEST(l0["relerr"].contains("fact"));
+    BOOST_TEST(l0["cosine"].contains("nfa_sqrt"));
     BOOST_TEST(l0["relerr"].contains("bfact"));
     BOOST_TEST(nlohmann::json::parse(j.dump()) == j);  // valid JSON (no NaN tokens)
 }

@@ -87,36 +87,28 @@ BOOST_AUTO_TEST_CASE(agop_matches_finite_difference_jacobians) {
     data::Rng rng(4);
     nn::initialize(model, {}, rng);
     const std::size_t L = model.layers().size();
-    // forward from layer l's input h to f
-    auto rest = [&](std::size_t l, std::vector<double> h) {
-        for (std::size_t k = l; k < L; ++k) {
-            const auto& W = model.get("layers." + std::to_string(k) + ".weight");
-            const auto& b = model.get("layers." + std::to_string(k) + ".bias");
-            std::vector<double> z(W.shape(0));
-            for (std::size_t r = 0; r < W.shape(0); ++r) {
-                z[r] = b(0, r);
-                for (std::size_t j = 0; j < W.shape(1); ++j) z[r] += W(r, j) * h[j];
-                if (k + 1 < L) z[r] = std::tanh(z[r]);
-            }
-            h = z;
+    // layer k applied to h: W_k h + b_k, then tanh except after the last layer
+    auto layer = [&](std::size_t k, const std::vector<double>& h) {
+        const auto& W = model.get("layers." + std::to_string(k) + ".weight");
+        const auto& b = model.get("layers." + std::to_string(k) + ".bias");
+        std::vector<double> z(W.shape(0));
+        for (std::size_t r = 0; r < W.shape(0); ++r) {
+            z[r] = b(0, r);
+            for (std::size_t j = 0; j < W.shape(1); ++j) z[r] += W(r, j) * h[j];
+            if (k + 1 < L) z[r] = std::tanh(z[r]);
         }
+        return z;
+    };
+    // f from layer l's input h
+    auto rest = [&](std::size_t l, std::vector<double> h) {
+        for (std::size_t k = l; k < L; ++k) h = layer(k, h);
         return h;
     };
     // the input of layer l for sample i
     auto input_of = [&](std::size_t l, std::size_t i) {
         std::vector<double> h(d.d());
         for (std::size_t j = 0; j < d.d(); ++j) h[j] = d.X(i, j);
-        for (std::size_t k = 0; k < l; ++k) {
-            const auto& W = model.get("layers." + std::to_string(k) + ".weight");
-            const auto& b = model.get("layers." + std::to_string(k) + ".bias");
-            std::vector<double> z(W.shape(0));
-            for (std::size_t r = 0; r < W.shape(0); ++r) {
-                z[r] = b(0, r);
-                for (std::size_t j = 0; j < W.shape(1); ++j) z[r] += W(r, j) * h[j];
-                z[r] = std::tanh(z[r]);
-            }
-            h = z;
-        }
+        for (std::size_t k = 0; k < l; ++k) h = layer(k, h);
         return h;
     };
     fact::AnalysisOptions o;

@@ -195,16 +195,17 @@ template <class T>
 Analysis analyze_typed(const AnalyzeConfig& c, const nlohmann::json& run, const std::string& model_dir,
                        std::string& table) {
     const std::string spec = run.value("data", c.data);
-    const double lambda = run.contains("train") ? run["train"].value("weight_decay", 0.0) : c.weight_decay;
-    const std::string loss = run.contains("train") ? run["train"].value("loss", std::string("mse")) : "mse";
-    const std::string opt = run.contains("train") ? run["train"].value("optimizer", std::string("sgd")) : "sgd";
-    const std::size_t batch = run.contains("train") ? run["train"].value("batch", std::size_t(0)) : 0;
+    const nlohmann::json& train = run.at("train");
+    const double lambda = train.value("weight_decay", 0.0);
+    const std::string loss = train.value("loss", std::string("mse"));
+    const std::string opt = train.value("optimizer", std::string("sgd"));
+    const std::size_t batch = train.value("batch", std::size_t(0));
     const data::Split s = load_split(spec, run.value("seed", c.seed), run.value("test_frac", 0.0));
 
     nn::MLP<T> model(nn::checkpoint_config(model_dir));
     nn::load_checkpoint(model_dir, model);
     AnalysisOptions o;
-    o.objective = {nn::parse_loss(loss), lambda, run.contains("train") ? run["train"].value("decay_biases", true) : true};
+    o.objective = {nn::parse_loss(loss), lambda, train.value("decay_biases", true)};
     o.full_batch_coupled = opt != "adamw" && (batch == 0 || batch >= s.train.n() || opt == "lbfgs");
     o.agop = c.agop;
     const Analysis a = analyze(model, s.train, o);
@@ -259,6 +260,18 @@ Analysis analyze_run(const AnalyzeConfig& c, std::string& table) {
         model_dir = (fs::path(c.run) / "model").string();
     } else if (c.model.empty() || c.data.empty() || !(c.weight_decay > 0)) {
         throw nn::ConfigError("analyze: give --run DIR, or --model DIR with --data SPEC and --wd λ > 0");
+    } else {
+        // A checkpoint written by `fact train` carries its run record: keep its loss, optimizer and batch
+        // (they decide ℓ_i and whether FACT can be exact), with the data and λ given on the command line.
+        const nlohmann::json stored = nn::checkpoint_json(model_dir).value("config", nlohmann::json::object());
+        if (stored.is_object() && stored.contains("train")) run = stored;
+        if (run.value("data", std::string()) != c.data) {
+            run["seed"] = c.seed;
+            run["test_frac"] = 0.0;
+        }
+        run["data"] = c.data;
+        if (!run.contains("train")) run["train"] = nlohmann::json::object();
+        run["train"]["weight_decay"] = c.weight_decay;
     }
     const std::string dtype = nn::checkpoint_dtype(model_dir);
     return dtype == "float32" ? analyze_typed<float>(c, run, model_dir, table)

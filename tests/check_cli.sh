@@ -50,6 +50,12 @@ for f in report.json layer0/NFM.npy layer0/FACT.npy layer0/FACT_sqrt.npy layer0/
          layer0/AGOP_sqrt.npy layer0/heatmaps.svg layer1/NFM.npy; do
     [ -s "$work/run/analysis/$f" ] || fail "analyze did not write analysis/$f"
 done
+# The same model through --model/--data/--wd: the same numbers (the loss comes from the checkpoint's record).
+"$fact" analyze --model "$work/run/model" --data iris --wd 1e-2 --out "$work/by-model" --quiet >/dev/null 2>"$work/err" \
+    || fail "analyze --model failed: $(cat "$work/err")"
+cmp -s <(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(r['layers'][0]['pearson'])" "$work/run/analysis/report.json") \
+       <(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(r['layers'][0]['pearson'])" "$work/by-model/analysis/report.json") \
+    || fail "analyze --model gives other numbers than analyze --run"
 python3 - "$work/run/analysis/report.json" <<'PY' || fail "report.json lacks documented keys"
 import json, sys
 r = json.load(open(sys.argv[1]))

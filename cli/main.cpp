@@ -112,6 +112,7 @@ int run_analyze(const fact::AnalyzeConfig& a, bool quiet) {
     std::string table;
     const fact::Analysis result = fact::analyze_run(a, table);
     std::fputs(table.c_str(), stdout);
+    std::fflush(stdout);  // the table before the lines that follow on stderr, also when piped
     (void)result;
     if (!quiet) std::fprintf(stderr, "wrote %s/analysis/ (report.json, layer<i>/*.npy, heatmaps.svg)\n",
                              (a.out.empty() ? (a.run.empty() ? a.model : a.run) : a.out).c_str());

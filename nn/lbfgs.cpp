@@ -228,7 +228,16 @@ std::size_t polish(Problem<T>& problem, std::vector<double>& x, std::vector<doub
             step_ok = std::isfinite(f) && gnorm_t < gnorm;
             accepted = step_ok;
         }
-        if (!accepted) break;
+        if (!accepted) {
+            // The quasi-Newton direction need not shrink ‖∇f‖ when the pairs model the Hessian poorly;
+            // −∇f always does for small enough steps near a minimum (d‖∇f‖²/dα = −2 gᵀHg < 0). Drop
+            // the pairs and try again from steepest descent; stop only if that fails too.
+            if (S.empty()) break;
+            S.clear();
+            Y.clear();
+            rho.clear();
+            continue;
+        }
         std::vector<double> s(n), y(n);
         for (std::size_t i = 0; i < n; ++i) {
             s[i] = xt[i] - x[i];

@@ -4,6 +4,8 @@
 #define BOOST_TEST_MODULE data_core
 #include <boost/test/unit_test.hpp>
 
+#include "expect_error.hpp"
+
 #include <cmath>
 #include <cstring>
 #include <set>
@@ -21,12 +23,7 @@ namespace {
 
 template <class F>
 std::string message_of(F f) {
-    try {
-        f();
-    } catch (const data::DataError& e) {
-        return e.what();
-    }
-    return "no DataError";
+    return test::message_of<data::DataError>(f);
 }
 
 bool same_bits(const data::Matrix& a, const data::Matrix& b) {

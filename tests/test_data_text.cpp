@@ -9,6 +9,8 @@
 #define BOOST_TEST_MODULE data_text
 #include <boost/test/unit_test.hpp>
 
+#include "expect_error.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -39,12 +41,7 @@ namespace {
 
 template <class F>
 std::string message_of(F f) {
-    try {
-        f();
-    } catch (const data::DataError& e) {
-        return e.what();
-    }
-    return "no DataError";
+    return test::message_of<data::DataError>(f);
 }
 
 // A fresh folder per test case, removed afterwards. Files are written with std::ofstream, not with the

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "autodiff/autodiff.hpp"
+#include "expect_error.hpp"
 #include "test_util.hpp"
 
 using ad::Tensor;
@@ -15,18 +16,7 @@ using ad::Var;
 
 namespace {
 
-// Run f, expect exception E, and return its message.
-template <class E, class F>
-std::string message_of(F f) {
-    try {
-        f();
-    } catch (const E& e) {
-        return e.what();
-    } catch (const std::exception& e) {
-        return std::string("wrong exception type: ") + e.what();
-    }
-    return "no exception";
-}
+using test::message_of;
 
 Tensor<double> ones(std::size_t m, std::size_t n) {
     Tensor<double> t = Tensor<double>::from_shape({m, n});

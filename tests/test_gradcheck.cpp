@@ -24,7 +24,12 @@ namespace {
 
 const std::vector<Shape2> shapes = {{1, 1}, {1, 11}, {11, 1}, {3, 4}, {7, 19}};
 
+// Gradient checks run so far: each test case asserts how many it ran, so a loop that silently covers fewer
+// shapes or ops than intended fails.
+std::size_t checks_run = 0;
+
 void expect_ok(const ad::GradcheckFn& f, const std::vector<Tensor<double>>& inputs, const std::string& what) {
+    ++checks_run;
     const ad::GradcheckResult r = ad::gradcheck(f, inputs, 1e-3, 1e-6, 1e-9);
     BOOST_TEST(r.ok, what << ": " << r.report);
     BOOST_TEST(r.max_rel_error < 1e-6, what << ": max relative error " << r.max_rel_error);
@@ -45,6 +50,7 @@ Tensor<double> off_kink(std::size_t m, std::size_t n, std::uint64_t s) { return 
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(unary_elementwise_ops) {
+    const std::size_t before = checks_run;
     check_unary("identity", [](auto& x) { return ad::identity(x); }, any);
     check_unary("watch", [](auto& x) { return ad::watch(x); }, any);
     check_unary("neg", [](auto& x) { return ad::neg(x); }, any);
@@ -72,9 +78,11 @@ BOOST_AUTO_TEST_CASE(unary_elementwise_ops) {
     check_unary("mean", [](auto& x) { return ad::mean(x); }, any);
     check_unary("row_sums", [](auto& x) { return ad::row_sums(x); }, any);
     check_unary("col_sums", [](auto& x) { return ad::col_sums(x); }, any);
+    BOOST_TEST(checks_run - before == 135u);  // 27 ops × 5 shapes
 }
 
 BOOST_AUTO_TEST_CASE(binary_ops_same_shape_and_broadcast) {
+    const std::size_t before = checks_run;
     using Op = std::function<Var<double>(const Var<double>&, const Var<double>&, ad::Bcast)>;
     const std::vector<std::pair<std::string, Op>> ops = {
         {"add", [](auto& a, auto& b, ad::Bcast c) { return ad::add(a, b, c); }},
@@ -94,16 +102,20 @@ BOOST_AUTO_TEST_CASE(binary_ops_same_shape_and_broadcast) {
                           {any(m, n, m + n), off_kink(bm, bn, m * n + 5)},
                           name + " " + kind + " " + ad::shape_str(m, n));
             }
+    BOOST_TEST(checks_run - before == 80u);  // 4 ops × 4 broadcasts × 5 shapes
 }
 
 BOOST_AUTO_TEST_CASE(operators) {
+    const std::size_t before = checks_run;
     expect_ok([](ad::Tape<double>&, const Vars& v) { return (v[0] + v[1]) * v[0] - v[1] / v[0]; },
               {off_kink(3, 5, 1), any(3, 5, 2)}, "a + b, ·, −, /");
     expect_ok([](ad::Tape<double>&, const Vars& v) { return 2.0 * (-v[0]) + 1.0 - v[0] / 4.0 + (3.0 + v[0]) * 0.5; },
               {any(2, 9, 3)}, "scalar operators");
+    BOOST_TEST(checks_run - before == 2u);  // 2 expressions
 }
 
 BOOST_AUTO_TEST_CASE(matmul_every_transpose) {
+    const std::size_t before = checks_run;
     const std::vector<std::tuple<std::size_t, std::size_t, std::size_t>> mnk = {
         {1, 1, 1}, {1, 5, 9}, {9, 1, 5}, {5, 9, 1}, {3, 4, 5}, {17, 13, 11}};
     for (auto [m, n, k] : mnk)
@@ -115,15 +127,19 @@ BOOST_AUTO_TEST_CASE(matmul_every_transpose) {
                           "matmul m=" + std::to_string(m) + " n=" + std::to_string(n) + " k=" + std::to_string(k) +
                               (ta == ad::Trans::yes ? " A^T" : "") + (tb == ad::Trans::yes ? " B^T" : ""));
             }
+    BOOST_TEST(checks_run - before == 24u);  // 6 shapes × 4 transposes
 }
 
 BOOST_AUTO_TEST_CASE(broadcast_op) {
+    const std::size_t before = checks_run;
     expect_ok([](ad::Tape<double>&, const Vars& v) { return ad::broadcast(v[0], 4, 7); }, {any(1, 7, 1)}, "row");
     expect_ok([](ad::Tape<double>&, const Vars& v) { return ad::broadcast(v[0], 4, 7); }, {any(4, 1, 2)}, "col");
     expect_ok([](ad::Tape<double>&, const Vars& v) { return ad::broadcast(v[0], 4, 7); }, {any(1, 1, 3)}, "scalar");
+    BOOST_TEST(checks_run - before == 3u);  // row, col, scalar
 }
 
 BOOST_AUTO_TEST_CASE(losses) {
+    const std::size_t before = checks_run;
     for (auto [m, c] : std::vector<Shape2>{{1, 1}, {1, 5}, {6, 1}, {6, 3}, {9, 19}}) {
         const Tensor<double> target = any(m, c, 77);
         expect_ok([&](ad::Tape<double>&, const Vars& v) { return ad::mse(v[0], target); }, {any(m, c, 5)},
@@ -142,9 +158,11 @@ BOOST_AUTO_TEST_CASE(losses) {
         expect_ok([&](ad::Tape<double>&, const Vars& v) { return ad::cross_entropy(v[0], soft); }, {any(m, c, 6)},
                   "cross_entropy soft targets " + ad::shape_str(m, c));
     }
+    BOOST_TEST(checks_run - before == 20u);  // 5 shapes × 4 losses
 }
 
 BOOST_AUTO_TEST_CASE(two_layer_network_all_parameters) {
+    const std::size_t before = checks_run;
     // The graph of an MLP step: every op of it at once, gradients w.r.t. weights, biases and input.
     auto net = [](ad::Tape<double>&, const Vars& v) {
         Var<double> h = ad::gelu(ad::add(ad::matmul(v[0], v[1], ad::Trans::no, ad::Trans::yes), v[2], ad::Bcast::row));
@@ -152,6 +170,7 @@ BOOST_AUTO_TEST_CASE(two_layer_network_all_parameters) {
         return ad::cross_entropy(f, std::vector<std::size_t>{0, 2, 1, 2, 0});
     };
     expect_ok(net, {any(5, 4, 1), any(6, 4, 2), any(1, 6, 3), any(3, 6, 4), any(1, 3, 5)}, "2-layer gelu network");
+    BOOST_TEST(checks_run - before == 1u);  // one network
 }
 
 BOOST_AUTO_TEST_CASE(log_softmax_is_shift_invariant_and_normalised) {

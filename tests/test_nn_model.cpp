@@ -4,6 +4,8 @@
 #define BOOST_TEST_MODULE nn_model
 #include <boost/test/unit_test.hpp>
 
+#include "expect_error.hpp"
+
 #include <cmath>
 #include <string>
 
@@ -21,12 +23,7 @@ namespace {
 
 template <class F>
 std::string config_error(F f) {
-    try {
-        f();
-    } catch (const nn::ConfigError& e) {
-        return e.what();
-    }
-    return "no ConfigError";
+    return test::message_of<nn::ConfigError>(f);
 }
 
 // ∂L_λ/∂θ by Richardson-extrapolated central differences (error O(ε⁴)), entry by entry through

@@ -1,4 +1,5 @@
-// Symmetric matrix functions (MATH.md section 3): S^p = U diag(σ^p) Uᵀ from LAPACK's dsyevd.
+// Symmetric matrix functions (MATH.md section 3): S^p = U diag(σ^p) Uᵀ from LAPACK's dsyevd, and the
+// kernel ridge regression solve of section 5 (dposv, dsysv, dgelsd).
 // The only translation unit that includes <lapacke.h> (OpenBLAS's cblas.h clashes with xtensor-blas).
 #include "fact/linalg.hpp"
 
@@ -7,6 +8,7 @@
 #include <cstddef>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 #include <lapacke.h>
@@ -97,6 +99,107 @@ Matrix matrix_power(const Matrix& S, double p) {
 Matrix sqrt_of_outer(const Matrix& M) {
     require_square("sqrt_of_outer", M);
     return matrix_power(ad::matmul(M, M, ad::Trans::no, ad::Trans::yes), 0.5);
+}
+
+std::string to_string(SolveMethod method) {
+    switch (method) {
+        case SolveMethod::cholesky: return "cholesky";
+        case SolveMethod::symmetric_indefinite: return "symmetric-indefinite";
+        case SolveMethod::least_squares: return "least-squares";
+    }
+    return "?";
+}
+
+namespace {
+
+// The row-major lower triangle of a symmetric A is the column-major upper triangle of the same buffer, so
+// every call below passes LAPACK_COL_MAJOR with uplo 'U': LAPACKE's row-major path would transpose A into
+// a second n×n buffer (5 GB at n = 25,000). B (n,c) row-major is handed over as its transpose.
+
+// Refill the lower triangle and diagonal of A (row-major) from its untouched strict upper triangle and
+// the saved diagonal, after a failed factorization overwrote them.
+void restore_lower(Matrix& A, const std::vector<double>& diagonal) {
+    const std::size_t n = A.shape(0);
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = 0; j < i; ++j) A(i, j) = A(j, i);
+        A(i, i) = diagonal[i];
+    }
+}
+
+}  // namespace
+
+// A (n,n) symmetric (lower read, destroyed), B (n,c) -> X (n,c) with (A + μI) X = B.
+SolveReport solve_ridge_system(Matrix& A, double ridge, Matrix& B) {
+    require_square("solve_ridge_system", A);
+    const std::size_t n = A.shape(0), c = B.shape(1);
+    if (B.shape(0) != n)
+        throw ad::ShapeError(fmt::format("solve_ridge_system: A is {} but B is {}; expected B with {} rows",
+                                         ad::shape_str(A), ad::shape_str(B), n));
+    if (!(ridge >= 0) || !std::isfinite(ridge))
+        throw ad::ValueError(fmt::format("solve_ridge_system: ridge μ = {}; expected a finite μ >= 0", ridge));
+    if (n == 0 || c == 0) return {};
+    if (n > static_cast<std::size_t>(std::numeric_limits<lapack_int>::max() / 2))
+        throw ad::ValueError(fmt::format("solve_ridge_system: {} is too large for LAPACK's index type", ad::shape_str(A)));
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j <= i; ++j)
+            if (!std::isfinite(A(i, j)))
+                throw ad::ValueError(fmt::format("solve_ridge_system: entry ({},{}) = {} of the {} kernel matrix is "
+                                                 "not finite", i, j, A(i, j), ad::shape_str(A)));
+
+    const auto ln = static_cast<lapack_int>(n), lc = static_cast<lapack_int>(c);
+    std::vector<double> diagonal(n);
+    for (std::size_t i = 0; i < n; ++i) diagonal[i] = A(i, i) += ridge;
+    const double anorm = LAPACKE_dlansy(LAPACK_COL_MAJOR, '1', 'U', ln, A.data(), ln);
+    Matrix rhs = ad::transpose(B);     // (c, n): the column-major n×c right-hand side
+    Matrix x = rhs;
+    SolveReport report;
+    const double singular = static_cast<double>(n) * std::numeric_limits<double>::epsilon();
+
+    if (ridge > 0) {
+        lapack_int info = LAPACKE_dposv(LAPACK_COL_MAJOR, 'U', ln, lc, A.data(), ln, x.data(), ln);
+        if (info == 0) {
+            LAPACKE_dpocon(LAPACK_COL_MAJOR, 'U', ln, A.data(), ln, anorm, &report.rcond);
+            B = ad::transpose(x);
+            return report;
+        }
+        report.note = fmt::format("Cholesky failed (K + μI not positive definite at pivot {}); ", info);
+        restore_lower(A, diagonal);
+        x = rhs;
+    }
+
+    std::vector<lapack_int> pivots(n);
+    lapack_int info = LAPACKE_dsysv(LAPACK_COL_MAJOR, 'U', ln, lc, A.data(), ln, pivots.data(), x.data(), ln);
+    report.method = SolveMethod::symmetric_indefinite;
+    if (info == 0) {
+        LAPACKE_dsycon(LAPACK_COL_MAJOR, 'U', ln, A.data(), ln, pivots.data(), anorm, &report.rcond);
+        if (report.rcond >= singular) {
+            B = ad::transpose(x);
+            return report;
+        }
+        report.note += fmt::format("LDLᵀ estimated 1/cond = {:.3g} < n·ε = {:.3g} (numerically singular); ",
+                                   report.rcond, singular);
+    } else if (info > 0) {
+        report.note += fmt::format("LDLᵀ found an exactly singular pivot {}; ", info);
+    } else {
+        throw ad::ValueError(fmt::format("solve_ridge_system: LAPACKE_dsysv rejected argument {}", -info));
+    }
+
+    // Least squares: the full symmetric matrix (both triangles) for dgelsd.
+    restore_lower(A, diagonal);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = i + 1; j < n; ++j) A(i, j) = A(j, i);
+    x = rhs;
+    std::vector<double> sigma(n);
+    lapack_int rank = 0;
+    info = LAPACKE_dgelsd(LAPACK_COL_MAJOR, ln, ln, lc, A.data(), ln, x.data(), ln, sigma.data(), -1.0, &rank);
+    if (info != 0)
+        throw ad::ValueError(fmt::format("solve_ridge_system: LAPACKE_dgelsd failed with info = {} for a {} system",
+                                         info, ad::shape_str(A)));
+    report.method = SolveMethod::least_squares;
+    report.rcond = std::numeric_limits<double>::quiet_NaN();
+    report.note += fmt::format("solved by least squares (SVD, rank {} of {})", rank, n);
+    B = ad::transpose(x);
+    return report;
 }
 
 }  // namespace fact

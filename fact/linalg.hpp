@@ -2,6 +2,7 @@
 // All in double: the FACT quantities accumulate in float64 whatever the model's dtype.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "autodiff/tensor.hpp"
@@ -29,5 +30,24 @@ Matrix matrix_power(const Matrix& S, double p);
 
 /// The symmetric square root (M Mᵀ)^{1/2} of a general square M (the polar factor's PSD part).
 Matrix sqrt_of_outer(const Matrix& M);
+
+/// How solve_ridge_system solved its system (reported by every command that solves one).
+enum class SolveMethod { cholesky, symmetric_indefinite, least_squares };
+std::string to_string(SolveMethod method);
+
+struct SolveReport {
+    SolveMethod method = SolveMethod::cholesky;
+    double rcond = 0;   // LAPACK's estimate of 1/cond₁ of the factored matrix (NaN for least squares)
+    std::string note;   // why a fallback was taken ("" when the first choice worked)
+};
+
+/// Solve (A + μI) X = B for X, the kernel ridge regression system α = (K + μI)⁻¹Y (MATH.md section 5).
+/// A (n,n) symmetric, only its lower triangle read and then destroyed; B (n,c) is replaced by X.
+/// μ > 0: Cholesky (dposv). μ = 0, or Cholesky failed: symmetric indefinite LDLᵀ (dsysv). If that
+/// factorization is singular or its estimated 1/cond₁ is below n·ε, the system is solved in the least-squares
+/// sense by SVD (dgelsd, minimum norm, singular values below ε·σ_max dropped). O(n³); no copy of A is made
+/// except for the least-squares fallback. Throws ad::ShapeError for non-matching shapes, ad::ValueError
+/// for μ < 0 or non-finite entries.
+SolveReport solve_ridge_system(Matrix& A, double ridge, Matrix& B);
 
 }  // namespace fact

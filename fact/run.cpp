@@ -14,6 +14,7 @@
 #include "data/npy.hpp"
 #include "data/spec.hpp"
 #include "data/transforms.hpp"
+#include "fact/output.hpp"
 #include "fact/plot.hpp"
 #include "nn/checkpoint.hpp"
 #include "nn/error.hpp"
@@ -23,35 +24,6 @@ namespace fact {
 namespace fs = std::filesystem;
 
 namespace {
-
-// A fresh sibling path of dir for building it before the rename: "<dir>.tmp-<hex>".
-fs::path temp_sibling(const fs::path& dir) {
-    std::random_device rd;
-    return fs::path(dir.string() + fmt::format(".tmp-{:08x}", rd()));
-}
-
-// Build a directory under a temporary name with fill(tmp), then rename it to dir; on any failure the
-// temporary directory is removed, so no half-written output is left behind. An existing dir is replaced
-// only when `replace` (derived outputs such as analysis/).
-template <class Fill>
-void build_directory(const fs::path& dir, bool replace, const Fill& fill) {
-    const fs::path tmp = temp_sibling(dir);
-    try {
-        fs::create_directories(tmp);
-        fill(tmp);
-        if (fs::exists(dir)) {
-            if (!replace) throw nn::ConfigError(fmt::format("'{}' already exists; choose a new --out", dir.string()));
-            fs::remove_all(dir);
-        }
-        fs::rename(tmp, dir);
-    } catch (...) {
-        std::error_code ec;
-        fs::remove_all(tmp, ec);
-        throw;
-    }
-}
-
-void write_text(const fs::path& path, const std::string& text) { data::write_file(path.string(), text); }
 
 data::Split load_split(const std::string& spec, std::uint64_t seed, double test_frac) {
     data::Split s = data::load_spec(spec, seed);

@@ -1,8 +1,6 @@
 // The training loop: see train.hpp.
 #include "nn/train.hpp"
 
-#include <unistd.h>
-
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -13,6 +11,7 @@
 #include "data/files.hpp"
 #include "data/random.hpp"
 #include "nn/error.hpp"
+#include "nn/progress.hpp"
 
 namespace nn {
 
@@ -32,49 +31,15 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// Progress on stderr: a bar redrawn in place on a terminal, a plain line every few seconds otherwise.
-class Progress {
-public:
-    Progress(std::size_t epochs, bool quiet)
-        : epochs_(epochs), quiet_(quiet), tty_(isatty(STDERR_FILENO) != 0), start_(Clock::now()) {}
-
-    void update(const EpochRecord& r, bool force = false) {
-        if (quiet_) return;
-        const double elapsed = seconds_since(start_);
-        if (!force && !tty_ && elapsed - last_print_ < 2.0) return;
-        last_print_ = elapsed;
-        const double eta = r.epoch > 0 ? elapsed / double(r.epoch) * double(epochs_ - r.epoch) : 0;
-        std::string line = fmt::format("epoch {}/{}  loss {:.6g}", r.epoch, epochs_, r.train_loss);
-        if (r.train_accuracy >= 0) line += fmt::format("  acc {:.4f}", r.train_accuracy);
-        if (r.test_loss >= 0) line += fmt::format("  test {:.6g}", r.test_loss);
-        if (r.test_accuracy >= 0) line += fmt::format("  test acc {:.4f}", r.test_accuracy);
-        if (r.grad_norm_ratio >= 0) line += fmt::format("  |g|/|θ| {:.3g}", r.grad_norm_ratio);
-        line += fmt::format("  {:.3g}s/epoch  eta {:.0f}s", r.seconds, eta);
-        if (tty_) {
-            const std::size_t width = 20, done = epochs_ ? width * r.epoch / epochs_ : width;
-            std::fprintf(stderr, "\r[%s%s] %s\033[K", std::string(done, '#').c_str(),
-                         std::string(width - done, '.').c_str(), line.c_str());
-        } else {
-            std::fprintf(stderr, "%s\n", line.c_str());
-        }
-        std::fflush(stderr);
-    }
-
-    void start(const std::string& message) {
-        if (!quiet_) std::fprintf(stderr, "%s\n", message.c_str());
-    }
-
-    void finish(const std::string& message) {
-        if (quiet_) return;
-        std::fprintf(stderr, "%s%s\n", tty_ ? "\n" : "", message.c_str());
-    }
-
-private:
-    std::size_t epochs_;
-    bool quiet_, tty_;
-    Clock::time_point start_;
-    double last_print_ = -1e9;
-};
+// One progress line per evaluated epoch (nn/progress.hpp adds elapsed time and the ETA).
+std::string progress_line(const EpochRecord& r, std::size_t epochs) {
+    std::string line = fmt::format("epoch {}/{}  loss {:.6g}", r.epoch, epochs, r.train_loss);
+    if (r.train_accuracy >= 0) line += fmt::format("  acc {:.4f}", r.train_accuracy);
+    if (r.test_loss >= 0) line += fmt::format("  test {:.6g}", r.test_loss);
+    if (r.test_accuracy >= 0) line += fmt::format("  test acc {:.4f}", r.test_accuracy);
+    if (r.grad_norm_ratio >= 0) line += fmt::format("  |g|/|θ| {:.3g}", r.grad_norm_ratio);
+    return line + fmt::format("  {:.3g}s/epoch", r.seconds);
+}
 
 template <class T>
 std::vector<ad::Tensor<T>> snapshot(const MLP<T>& model) {
@@ -139,7 +104,7 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
 
     TrainResult result;
     Progress progress(config.epochs, config.quiet);
-    progress.start(fmt::format("training {} parameters on {} samples: {}, lr {}, {}, batch {}, {} loss", 
+    progress.message(fmt::format("training {} parameters on {} samples: {}, lr {}, {}, batch {}, {} loss", 
                                model.parameter_count(), train_set.n(), to_string(config.optimizer.kind), config.lr,
                                config.weight_decay == 0 ? std::string("no weight decay")
                                : adamw ? fmt::format("decoupled weight decay wd = {}", config.weight_decay)
@@ -211,7 +176,7 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
                 if (due) {
                     EpochRecord r = record(it, 0.0, seconds_since(t0), true);
                     result.history.push_back(r);
-                    progress.update(r);
+                    progress.update(r.epoch, progress_line(r, config.epochs));
                 }
                 t0 = Clock::now();
                 if (!run_observers(it)) {
@@ -286,7 +251,7 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
                     break;
                 }
                 result.history.push_back(r);
-                progress.update(r, epoch == config.epochs);
+                progress.update(r.epoch, progress_line(r, config.epochs), epoch == config.epochs);
                 if (check && r.grad_norm_ratio < config.tolerance) {
                     result.stop = StopReason::converged;
                     break;

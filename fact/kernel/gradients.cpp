@@ -1,0 +1,214 @@
+// Kernel-machine gradients, AGOP and FACT (MATH.md section 5), in row blocks of GEMMs.
+#include "fact/kernel/gradients.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "autodiff/error.hpp"
+#include "autodiff/kernels/gemm.hpp"
+#include "autodiff/parallel.hpp"
+
+namespace fact {
+
+namespace {
+
+// Terms with ‖x − x_j‖_M below this are dropped from the Laplace gradient (MATH.md section 5): the
+// kernel is not differentiable at x = x_j, and the self term of a training point is one of them.
+constexpr double kZeroDistance = 1e-10;
+
+void check_coefficients(const char* op, const Matrix& X, const Matrix& alpha) {
+    if (alpha.shape(0) != X.shape(0))
+        throw ad::ShapeError(fmt::format("{}: α is {} but there are {} centres; expected α (n,c) with n = {}", op,
+                                         ad::shape_str(alpha), X.shape(0), X.shape(0)));
+}
+
+// In place on rows [begin, end) of K (their aux alongside): K -> S, the weight of the gradient formulas.
+//   laplace  S = K / (L·dist), 0 when dist < 1e-10;  gaussian  S = K / L²;  inner  S = φ'(t).
+void gradient_weights(const Kernel& kernel, Matrix& K, const Matrix& aux) {
+    const std::size_t rows = K.shape(0), m = K.shape(1);
+    const double L = kernel.bandwidth;
+    ad::parallel_chunks(rows, 64, [&](std::size_t, std::size_t b, std::size_t e) {
+        for (std::size_t i = b; i < e; ++i) {
+            double* s = K.data() + i * m;
+            const double* a = aux.data() + i * m;
+            for (std::size_t j = 0; j < m; ++j) {
+                switch (kernel.kind) {
+                    case KernelKind::laplace: s[j] = a[j] < kZeroDistance ? 0.0 : s[j] / (L * a[j]); break;
+                    case KernelKind::gaussian: s[j] = s[j] / (L * L); break;
+                    default: s[j] = inner_derivative(kernel, a[j]); break;
+                }
+            }
+        }
+    });
+}
+
+}  // namespace
+
+std::size_t kernel_block_rows(std::size_t n) {
+    const std::size_t target = (std::size_t(1) << 24) / std::max<std::size_t>(n, 1);
+    return std::max<std::size_t>(1, std::min(n, std::max<std::size_t>(16, target)));
+}
+
+// X_eval (n_e,d), X (n,d), α (n,c), M (d,d) -> G (n_e·c, d), predictions (n_e, c).
+KernelGradients kernel_gradients(const Kernel& kernel, const Matrix& X_eval, const Matrix& X, const Matrix& alpha,
+                                 const Matrix& M) {
+    check_coefficients("kernel_gradients", X, alpha);
+    const KernelOperands ops = kernel_operands(kernel, X_eval, X, M);
+    const std::size_t ne = X_eval.shape(0), n = X.shape(0), d = X.shape(1), c = alpha.shape(1);
+    const bool distance = is_distance_kernel(kernel.kind);
+
+    KernelGradients g;
+    g.points = ne;
+    g.outputs = c;
+    g.G = Matrix::from_shape({ne * c, d});
+    g.predictions = Matrix::from_shape({ne, c});
+    if (ne == 0 || c == 0 || d == 0) return g;
+
+    // Xa (n, c·d): row j = [α_j1 x_jᵀ, …, α_jc x_jᵀ].
+    Matrix Xa = Matrix::from_shape({n, c * d});
+    for (std::size_t j = 0; j < n; ++j)
+        for (std::size_t k = 0; k < c; ++k)
+            for (std::size_t q = 0; q < d; ++q) Xa(j, k * d + q) = alpha(j, k) * X(j, q);
+
+    const std::size_t block = kernel_block_rows(n);
+    Matrix K, aux, H, Sa;
+    for (std::size_t b = 0; b < ne; b += block) {
+        const std::size_t e = std::min(ne, b + block), rows = e - b;
+        kernel_rows(kernel, X_eval, ops, b, e, K, &aux);
+        // predictions[b:e] = K_blk α
+        ad::gemm(ad::Trans::no, ad::Trans::no, rows, c, n, 1.0, K.data(), n, alpha.data(), c, 0.0,
+                 g.predictions.data() + b * c, c);
+        gradient_weights(kernel, K, aux);   // K now holds S
+        // H (rows, c·d) = S Xa: row i, block k = Σ_j S_ij α_jk x_jᵀ
+        if (H.shape(0) != rows) H = Matrix::from_shape({rows, c * d});
+        ad::gemm(ad::Trans::no, ad::Trans::no, rows, c * d, n, 1.0, K.data(), n, Xa.data(), c * d, 0.0, H.data(), c * d);
+        if (distance) {
+            // minus (Σ_j S_ij α_jk) x_iᵀ: the (x_j − x) of the distance kernels
+            if (Sa.shape(0) != rows) Sa = Matrix::from_shape({rows, c});
+            ad::gemm(ad::Trans::no, ad::Trans::no, rows, c, n, 1.0, K.data(), n, alpha.data(), c, 0.0, Sa.data(), c);
+            for (std::size_t i = 0; i < rows; ++i)
+                for (std::size_t k = 0; k < c; ++k) {
+                    const double s = Sa(i, k);
+                    double* h = H.data() + i * c * d + k * d;
+                    const double* x = X_eval.data() + (b + i) * d;
+                    for (std::size_t q = 0; q < d; ++q) h[q] -= s * x[q];
+                }
+        }
+        // G rows [b·c, e·c) = H viewed as (rows·c, d), times M (symmetric, so (M v)ᵀ = vᵀ M).
+        ad::gemm(ad::Trans::no, ad::Trans::no, rows * c, d, d, 1.0, H.data(), d, M.data(), d, 0.0,
+                 g.G.data() + b * c * d, d);
+    }
+    return g;
+}
+
+// G (n·c, d) -> (1/n) Gᵀ G (d,d) = (1/n) Σ_i G_i G_iᵀ, after subtracting the mean G_i when centering.
+Matrix agop(const KernelGradients& g, bool center) {
+    const std::size_t n = g.points, c = g.outputs, d = g.G.shape(1);
+    Matrix out = ad::zeros<double>(d, d);
+    if (n == 0) return out;
+    const Matrix* G = &g.G;
+    Matrix centred;
+    if (center) {
+        Matrix mean = ad::zeros<double>(c, d);
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t k = 0; k < c; ++k)
+                for (std::size_t q = 0; q < d; ++q) mean(k, q) += g.G(i * c + k, q);
+        mean /= static_cast<double>(n);
+        centred = g.G;
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t k = 0; k < c; ++k)
+                for (std::size_t q = 0; q < d; ++q) centred(i * c + k, q) -= mean(k, q);
+        G = &centred;
+    }
+    ad::gemm(ad::Trans::yes, ad::Trans::no, d, d, n * c, 1.0 / static_cast<double>(n), G->data(), d, G->data(), d, 0.0,
+             out.data(), d);
+    return symmetrize(out);
+}
+
+// Σ_i G_i α_i x_iᵀ = Uᵀ X with U (n,d), u_i = Σ_k α_ik g_ik (g_ik = row i·c + k of G).
+Matrix fact_matrix_direct(const KernelGradients& g, const Matrix& alpha, const Matrix& X) {
+    const std::size_t n = g.points, c = g.outputs, d = g.G.shape(1);
+    if (X.shape(0) != n || alpha.shape(0) != n || alpha.shape(1) != c || X.shape(1) != d)
+        throw ad::ShapeError(fmt::format("fact_matrix_direct: gradients at {} points with {} outputs, α {}, X {}; "
+                                         "expected α ({},{}) and X ({},{})", n, c, ad::shape_str(alpha),
+                                         ad::shape_str(X), n, c, n, d));
+    Matrix U = ad::zeros<double>(n, d);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t k = 0; k < c; ++k) {
+            const double a = alpha(i, k);
+            const double* gk = g.G.data() + (i * c + k) * d;
+            for (std::size_t q = 0; q < d; ++q) U(i, q) += a * gk[q];
+        }
+    return ad::matmul(U, X, ad::Trans::yes, ad::Trans::no);
+}
+
+// The closed forms of MATH.md section 5, accumulated over row blocks:
+//   C = Σ_blocks X_blkᵀ (diag(W_blk 1) X_blk − W_blk X)   (distance kernels: Xᵀ Lap(W) X)
+//   C = Σ_blocks X_blkᵀ (W_blk X)                          (inner: Xᵀ (K' ∘ A) X)
+// with W = (weight) ∘ A, A_blk = α_blk αᵀ; then FACT = scale · M C.
+Matrix fact_matrix_closed_form(const Kernel& kernel, const Matrix& X, const Matrix& alpha, const Matrix& M) {
+    check_coefficients("fact_matrix_closed_form", X, alpha);
+    const KernelOperands ops = kernel_operands(kernel, X, X, M);
+    const std::size_t n = X.shape(0), d = X.shape(1), c = alpha.shape(1);
+    const double L = kernel.bandwidth;
+    const bool distance = is_distance_kernel(kernel.kind);
+    Matrix C = ad::zeros<double>(d, d);
+    const std::size_t block = kernel_block_rows(n);
+    Matrix K, aux, A, WX;
+    for (std::size_t b = 0; b < n; b += block) {
+        const std::size_t e = std::min(n, b + block), rows = e - b;
+        kernel_rows(kernel, X, ops, b, e, K, &aux);
+        if (A.shape(0) != rows) A = Matrix::from_shape({rows, n});
+        ad::gemm(ad::Trans::no, ad::Trans::yes, rows, n, c, 1.0, alpha.data() + b * c, c, alpha.data(), c, 0.0,
+                 A.data(), n);
+        // W (in K) = weight ∘ A, where weight is K/dist (laplace, 0 at dist < 1e-10), K (gaussian), φ'(t) (inner)
+        for (std::size_t i = 0; i < rows; ++i)
+            for (std::size_t j = 0; j < n; ++j) {
+                double w = K(i, j);
+                if (kernel.kind == KernelKind::laplace) w = aux(i, j) < kZeroDistance ? 0.0 : w / aux(i, j);
+                else if (!distance) w = inner_derivative(kernel, aux(i, j));
+                K(i, j) = w * A(i, j);
+            }
+        if (WX.shape(0) != rows) WX = Matrix::from_shape({rows, d});
+        ad::gemm(ad::Trans::no, ad::Trans::no, rows, d, n, 1.0, K.data(), n, X.data(), d, 0.0, WX.data(), d);
+        if (distance) {
+            // WX ← diag(W 1) X_blk − W X
+            for (std::size_t i = 0; i < rows; ++i) {
+                double r = 0;
+                for (std::size_t j = 0; j < n; ++j) r += K(i, j);
+                for (std::size_t q = 0; q < d; ++q) WX(i, q) = r * X(b + i, q) - WX(i, q);
+            }
+        }
+        ad::gemm(ad::Trans::yes, ad::Trans::no, d, d, rows, 1.0, X.data() + b * d, d, WX.data(), d, 1.0, C.data(), d);
+    }
+    const double scale = kernel.kind == KernelKind::laplace ? -1.0 / L
+                         : kernel.kind == KernelKind::gaussian ? -1.0 / (L * L)
+                                                               : 1.0;
+    Matrix F = ad::matmul(M, C);
+    F *= scale;
+    return F;
+}
+
+// M Xᵀ (T ∘ A) X M with T = (1/n) K'ᵀ K', K'_lj = φ'(x_lᵀ M x_j), A = α αᵀ.
+Matrix agop_closed_form_inner(const Kernel& kernel, const Matrix& X, const Matrix& alpha, const Matrix& M) {
+    if (is_distance_kernel(kernel.kind))
+        throw ad::ValueError(fmt::format("agop_closed_form_inner: the {} kernel is not an inner-product kernel",
+                                         to_string(kernel.kind)));
+    check_coefficients("agop_closed_form_inner", X, alpha);
+    const KernelOperands ops = kernel_operands(kernel, X, X, M);
+    const std::size_t n = X.shape(0);
+    Matrix K, Kd;
+    kernel_rows(kernel, X, ops, 0, n, K, &Kd);
+    for (double& t : Kd) t = inner_derivative(kernel, t);
+    Matrix T = ad::matmul(Kd, Kd, ad::Trans::yes, ad::Trans::no);
+    const Matrix A = ad::matmul(alpha, alpha, ad::Trans::no, ad::Trans::yes);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < n; ++j) T(i, j) *= A(i, j) / static_cast<double>(n);
+    const Matrix XM = ad::matmul(X, M);                          // (n,d)
+    const Matrix TXM = ad::matmul(T, XM);                        // (n,d)
+    return symmetrize(ad::matmul(XM, TXM, ad::Trans::yes, ad::Trans::no));
+}
+
+}  // namespace fact

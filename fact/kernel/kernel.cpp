@@ -1,0 +1,137 @@
+// Mahalanobis kernel matrices (MATH.md section 5) from GEMMs: t = X M Zᵀ, r = ‖x‖²_M + ‖z‖²_M − 2t.
+#include "fact/kernel/kernel.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "autodiff/error.hpp"
+#include "autodiff/kernels/gemm.hpp"
+#include "autodiff/parallel.hpp"
+
+namespace fact {
+
+KernelKind parse_kernel(const std::string& name) {
+    if (name == "laplace") return KernelKind::laplace;
+    if (name == "gaussian") return KernelKind::gaussian;
+    if (name == "quadratic") return KernelKind::quadratic;
+    if (name == "exp" || name == "exponential") return KernelKind::exponential;
+    throw ad::ValueError(fmt::format("kernel: unknown kernel '{}'; expected laplace, gaussian, quadratic or exp", name));
+}
+
+std::string to_string(KernelKind kind) {
+    switch (kind) {
+        case KernelKind::laplace: return "laplace";
+        case KernelKind::gaussian: return "gaussian";
+        case KernelKind::quadratic: return "quadratic";
+        case KernelKind::exponential: return "exp";
+    }
+    return "?";
+}
+
+bool is_distance_kernel(KernelKind kind) { return kind == KernelKind::laplace || kind == KernelKind::gaussian; }
+
+// r = ‖x − z‖²_M for the distance kernels, t = xᵀMz for the inner-product ones.
+double kernel_value(const Kernel& kernel, double r_or_t) {
+    const double L = kernel.bandwidth;
+    switch (kernel.kind) {
+        case KernelKind::laplace: return std::exp(-std::sqrt(r_or_t) / L);
+        case KernelKind::gaussian: return std::exp(-r_or_t / (2 * L * L));
+        case KernelKind::quadratic: return r_or_t * r_or_t;
+        case KernelKind::exponential: return std::exp(r_or_t);
+    }
+    return 0;
+}
+
+// φ'(t) of the inner-product kernels: 2t for t², eᵗ for eᵗ.
+double inner_derivative(const Kernel& kernel, double t) {
+    switch (kernel.kind) {
+        case KernelKind::quadratic: return 2 * t;
+        case KernelKind::exponential: return std::exp(t);
+        default:
+            throw ad::ValueError(fmt::format("inner_derivative: the {} kernel is not an inner-product kernel",
+                                             to_string(kernel.kind)));
+    }
+}
+
+void check_kernel_arguments(const char* op, const Kernel& kernel, const Matrix& X, const Matrix& Z, const Matrix& M) {
+    const std::size_t d = X.shape(1);
+    if (Z.shape(1) != d || M.shape(0) != d || M.shape(1) != d)
+        throw ad::ShapeError(fmt::format("{}: X {}, Z {} and M {} do not fit; expected X (n,d), Z (m,d), M (d,d)", op,
+                                         ad::shape_str(X), ad::shape_str(Z), ad::shape_str(M)));
+    if (is_distance_kernel(kernel.kind) && !(kernel.bandwidth > 0 && std::isfinite(kernel.bandwidth)))
+        throw ad::ValueError(fmt::format("{}: bandwidth L = {}; expected a finite L > 0", op, kernel.bandwidth));
+}
+
+namespace {
+
+// Row-wise dot products: out_i = A_i · B_i for A, B (n,d).
+std::vector<double> row_dots(const Matrix& A, const Matrix& B) {
+    const std::size_t n = A.shape(0), d = A.shape(1);
+    std::vector<double> out(n);
+    ad::parallel_chunks(n, 1024, [&](std::size_t, std::size_t b, std::size_t e) {
+        for (std::size_t i = b; i < e; ++i) {
+            const double* a = A.data() + i * d;
+            const double* z = B.data() + i * d;
+            double s = 0;
+            for (std::size_t k = 0; k < d; ++k) s += a[k] * z[k];
+            out[i] = s;
+        }
+    });
+    return out;
+}
+
+}  // namespace
+
+// X (n,d), Z (m,d), M (d,d) -> XM (n,d) and, for distance kernels, x_norms (n), z_norms (m). O((n+m)d²).
+KernelOperands kernel_operands(const Kernel& kernel, const Matrix& X, const Matrix& Z, const Matrix& M) {
+    check_kernel_arguments("kernel_matrix", kernel, X, Z, M);
+    KernelOperands ops;
+    ops.Z = &Z;
+    ops.XM = ad::matmul(X, M);
+    if (is_distance_kernel(kernel.kind)) {
+        ops.x_norms = row_dots(ops.XM, X);
+        ops.z_norms = &X == &Z ? ops.x_norms : row_dots(ad::matmul(Z, M), Z);
+    }
+    return ops;
+}
+
+// K (end−begin, m) = k(x_i, z_j) for i in [begin, end); aux (same shape) = ‖x_i − z_j‖_M or x_iᵀMz_j.
+void kernel_rows(const Kernel& kernel, const Matrix& X, const KernelOperands& ops, std::size_t begin, std::size_t end,
+                 Matrix& K, Matrix* aux) {
+    const Matrix& Z = *ops.Z;
+    const std::size_t rows = end - begin, m = Z.shape(0), d = X.shape(1);
+    if (K.shape(0) != rows || K.shape(1) != m) K = Matrix::from_shape({rows, m});
+    if (aux != nullptr && (aux->shape(0) != rows || aux->shape(1) != m)) *aux = Matrix::from_shape({rows, m});
+    if (rows == 0 || m == 0) return;
+    // t = (XM)[begin:end] Zᵀ: the inner products x_iᵀ M z_j.
+    ad::gemm(ad::Trans::no, ad::Trans::yes, rows, m, d, 1.0, ops.XM.data() + begin * d, d, Z.data(), d, 0.0, K.data(), m);
+    const bool distance = is_distance_kernel(kernel.kind);
+    ad::parallel_chunks(rows, 64, [&](std::size_t, std::size_t b, std::size_t e) {
+        for (std::size_t i = b; i < e; ++i) {
+            double* k = K.data() + i * m;
+            double* a = aux != nullptr ? aux->data() + i * m : nullptr;
+            if (distance) {
+                const double xn = ops.x_norms[begin + i];
+                for (std::size_t j = 0; j < m; ++j) {
+                    const double sq = std::max(xn + ops.z_norms[j] - 2 * k[j], 0.0);
+                    if (a != nullptr) a[j] = std::sqrt(sq);
+                    k[j] = kernel_value(kernel, sq);
+                }
+            } else {
+                if (a != nullptr) std::copy(k, k + m, a);
+                for (std::size_t j = 0; j < m; ++j) k[j] = kernel_value(kernel, k[j]);
+            }
+        }
+    });
+}
+
+Matrix kernel_matrix(const Kernel& kernel, const Matrix& X, const Matrix& Z, const Matrix& M) {
+    const KernelOperands ops = kernel_operands(kernel, X, Z, M);
+    Matrix K;
+    kernel_rows(kernel, X, ops, 0, X.shape(0), K);
+    return K;
+}
+
+}  // namespace fact

@@ -1,0 +1,85 @@
+// Kernel ridge regression: see krr.hpp.
+#include "fact/kernel/krr.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "autodiff/error.hpp"
+#include "autodiff/kernels/gemm.hpp"
+#include "fact/kernel/gradients.hpp"
+
+namespace fact {
+
+KrrFit fit_krr(const Kernel& kernel, const Matrix& X, const Matrix& Y, const Matrix& M, double ridge) {
+    if (Y.shape(0) != X.shape(0))
+        throw ad::ShapeError(fmt::format("fit_krr: X is {} but Y is {}; expected one target row per sample",
+                                         ad::shape_str(X), ad::shape_str(Y)));
+    KrrFit fit;
+    Matrix K = kernel_matrix(kernel, X, X, M);
+    fit.alpha = Y;
+    fit.solve = solve_ridge_system(K, ridge, fit.alpha);
+    return fit;
+}
+
+// X_eval (n_e,d), X (n,d), α (n,c) -> K(X_eval, X) α (n_e,c), one block of rows of K at a time.
+Matrix krr_predict(const Kernel& kernel, const Matrix& X_eval, const Matrix& X, const Matrix& alpha, const Matrix& M) {
+    if (alpha.shape(0) != X.shape(0))
+        throw ad::ShapeError(fmt::format("krr_predict: α is {} for {} centres; expected α (n,c) with n = {}",
+                                         ad::shape_str(alpha), X.shape(0), X.shape(0)));
+    const KernelOperands ops = kernel_operands(kernel, X_eval, X, M);
+    const std::size_t ne = X_eval.shape(0), n = X.shape(0), c = alpha.shape(1);
+    Matrix out = Matrix::from_shape({ne, c});
+    const std::size_t block = kernel_block_rows(n);
+    Matrix K;
+    for (std::size_t b = 0; b < ne; b += block) {
+        const std::size_t e = std::min(ne, b + block);
+        kernel_rows(kernel, X_eval, ops, b, e, K);
+        ad::gemm(ad::Trans::no, ad::Trans::no, e - b, c, n, 1.0, K.data(), n, alpha.data(), c, 0.0,
+                 out.data() + b * c, c);
+    }
+    return out;
+}
+
+namespace {
+
+void check_same_shape(const char* op, const Matrix& P, const Matrix& Y) {
+    if (P.shape(0) != Y.shape(0) || P.shape(1) != Y.shape(1))
+        throw ad::ShapeError(fmt::format("{}: predictions {} and targets {}; expected the same shape", op,
+                                         ad::shape_str(P), ad::shape_str(Y)));
+}
+
+}  // namespace
+
+double mean_squared_error(const Matrix& P, const Matrix& Y) {
+    check_same_shape("mean_squared_error", P, Y);
+    if (P.size() == 0) return std::numeric_limits<double>::quiet_NaN();
+    double s = 0;
+    for (std::size_t i = 0; i < P.size(); ++i) s += (P.data()[i] - Y.data()[i]) * (P.data()[i] - Y.data()[i]);
+    return s / static_cast<double>(P.size());
+}
+
+double argmax_accuracy(const Matrix& P, const Matrix& Y) {
+    check_same_shape("argmax_accuracy", P, Y);
+    const std::size_t n = P.shape(0), c = P.shape(1);
+    if (n == 0 || c < 2) return std::numeric_limits<double>::quiet_NaN();
+    std::size_t right = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double* p = P.data() + i * c;
+        const double* y = Y.data() + i * c;
+        // NaN predictions never count as right: max_element with NaN is unordered, so test explicitly.
+        std::size_t bp = 0;
+        bool finite = std::isfinite(p[0]);
+        for (std::size_t k = 1; k < c; ++k) {
+            finite = finite && std::isfinite(p[k]);
+            if (p[k] > p[bp]) bp = k;
+        }
+        const std::size_t by = static_cast<std::size_t>(std::max_element(y, y + c) - y);
+        right += finite && bp == by ? 1 : 0;
+    }
+    return static_cast<double>(right) / static_cast<double>(n);
+}
+
+}  // namespace fact

@@ -1,0 +1,29 @@
+// Kernel ridge regression (MATH.md section 5): α = (K(X,X) + μI)⁻¹ Y, f(x) = Σ_j k(x, x_j) α_j, and the
+// loss and accuracy of its predictions. Y is one-hot for classification (prediction = argmax).
+#pragma once
+
+#include <cstddef>
+
+#include "fact/kernel/kernel.hpp"
+
+namespace fact {
+
+struct KrrFit {
+    Matrix alpha;          // (n, c)
+    SolveReport solve;     // which LAPACK path solved it, and why
+};
+
+/// Fit on X (n,d), Y (n,c) under M (d,d) with ridge μ ≥ 0. Forms the n×n kernel matrix (8n² bytes) and
+/// solves with solve_ridge_system (Cholesky for μ > 0, else LDLᵀ, least squares when singular). O(n²d + n³).
+KrrFit fit_krr(const Kernel& kernel, const Matrix& X, const Matrix& Y, const Matrix& M, double ridge);
+
+/// Predictions (n_e, c) = K(X_eval, X) α, in row blocks of X_eval (memory O(block·n)). O(n_e·n·(d + c)).
+Matrix krr_predict(const Kernel& kernel, const Matrix& X_eval, const Matrix& X, const Matrix& alpha, const Matrix& M);
+
+/// Mean squared error (1/n) Σ_i (1/c) ‖f_i − y_i‖² (the mse of nn/objective.hpp).
+double mean_squared_error(const Matrix& predictions, const Matrix& Y);
+
+/// Fraction of rows whose argmax matches the argmax of Y (ties: the first index). NaN for c = 1.
+double argmax_accuracy(const Matrix& predictions, const Matrix& Y);
+
+}  // namespace fact

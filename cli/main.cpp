@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "autodiff/parallel.hpp"
+#include "cli/commands.hpp"
 #include "data/spec.hpp"
 #include "fact/experiments.hpp"
 #include "fact/run.hpp"
@@ -180,6 +181,13 @@ int main(int argc, char** argv) {
     nvf->footer("Example: fact experiment nfa-vs-fact --data digits --seeds 5 --out runs/e1\n"
                 "         fact experiment nfa-vs-fact --seeds 1 --track-every 50 --out runs/e2   (E2)");
 
+    cli::Commands commands;
+    cli::add_rfm_command(app, commands);
+    cli::add_grokking_command(*experiment, commands);
+    cli::add_parity_command(*experiment, commands);
+    cli::add_tabular_command(*experiment, commands);
+    cli::add_tau_command(*experiment, commands);
+
     app.add_subcommand("datasets", "list the dataset strings");
 
     try {
@@ -194,6 +202,8 @@ int main(int argc, char** argv) {
     }
 
     try {
+        for (const cli::Command& c : commands)
+            if (c.app->parsed()) return c.run();
         if (train->parsed()) {
             ad::set_num_threads(common.threads);
             const fact::RunOutcome r = fact::train_run(run_config(common, flags));

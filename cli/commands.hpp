@@ -1,0 +1,25 @@
+// The kernel-machine commands of the `fact` program, one file each. A command registers its subcommand
+// and flags, and the function that runs it once parsed; main() runs the one the user chose and turns any
+// exception into one line on stderr.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace cli {
+
+struct Command {
+    CLI::App* app;                 // the parsed subcommand
+    std::function<int()> run;      // returns the exit status
+};
+using Commands = std::vector<Command>;
+
+void add_rfm_command(CLI::App& app, Commands& out);               // fact rfm             (rfm.cpp)
+void add_grokking_command(CLI::App& experiment, Commands& out);    // fact experiment grokking (grokking.cpp)
+void add_parity_command(CLI::App& experiment, Commands& out);     // fact experiment parity   (parity.cpp)
+void add_tabular_command(CLI::App& experiment, Commands& out);    // fact experiment tabular  (tabular.cpp)
+void add_tau_command(CLI::App& experiment, Commands& out);        // fact experiment tau      (tau.cpp)
+
+}  // namespace cli

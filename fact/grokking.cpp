@@ -1,2 +1,204 @@
-// placeholder
+// E5, grokking of modular arithmetic by RFM: see grokking.hpp.
 #include "fact/grokking.hpp"
+
+#include <cmath>
+#include <filesystem>
+#include <limits>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "autodiff/error.hpp"
+#include "data/npy.hpp"
+#include "fact/metrics.hpp"
+#include "fact/output.hpp"
+#include "fact/plot.hpp"
+#include "fact/rfm_run.hpp"
+#include "nn/error.hpp"
+
+namespace fact {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+// b⁻¹ mod p = b^{p−2} (p prime, Fermat); b ≠ 0.
+std::size_t inverse_mod(std::size_t b, std::size_t p) {
+    std::size_t inv = 1, base = b % p, e = p - 2;
+    while (e > 0) {
+        if (e & 1) inv = inv * base % p;
+        base = base * base % p;
+        e >>= 1;
+    }
+    return inv;
+}
+
+// The class along which the off-diagonal block is constant: the "inverse" combination of the target's,
+// (a − b) for addition, (a + b) for subtraction, a·b⁻¹ for multiplication, a·b for division. npos for
+// pairs outside the multiplicative group (a or b = 0) under mul and div.
+std::size_t pair_class(std::size_t a, std::size_t b, std::size_t p, data::ModOp op) {
+    switch (op) {
+        case data::ModOp::add: return (a + p - b) % p;
+        case data::ModOp::sub: return (a + b) % p;
+        case data::ModOp::mul: return a == 0 || b == 0 ? npos : a * inverse_mod(b, p) % p;
+        case data::ModOp::div: return a == 0 || b == 0 ? npos : a * b % p;
+    }
+    return npos;
+}
+
+std::string op_name(data::ModOp op) {
+    switch (op) {
+        case data::ModOp::add: return "add";
+        case data::ModOp::sub: return "sub";
+        case data::ModOp::mul: return "mul";
+        case data::ModOp::div: return "div";
+    }
+    return "?";
+}
+
+std::size_t first_at_least(const std::vector<RfmIteration>& h, double level) {
+    for (const RfmIteration& r : h)
+        if (r.test_acc >= level) return r.iter;
+    return npos;
+}
+
+nlohmann::json iteration_or_null(std::size_t t) { return t == npos ? nlohmann::json(nullptr) : nlohmann::json(t); }
+
+}  // namespace
+
+double circulant_deviation(const Matrix& M, std::size_t p, data::ModOp op) {
+    if (M.shape(0) != 2 * p || M.shape(1) != 2 * p)
+        throw ad::ShapeError(fmt::format("circulant_deviation: M is {}; expected ({},{}) for p = {}",
+                                         ad::shape_str(M), 2 * p, 2 * p, p));
+    std::vector<double> sum(p, 0.0), count(p, 0.0);
+    double norm2 = 0;
+    for (std::size_t a = 0; a < p; ++a)
+        for (std::size_t b = 0; b < p; ++b) {
+            const std::size_t r = pair_class(a, b, p, op);
+            if (r == npos) continue;
+            const double c = M(a, p + b);
+            sum[r] += c;
+            count[r] += 1;
+            norm2 += c * c;
+        }
+    if (!(norm2 > 0)) return std::numeric_limits<double>::quiet_NaN();
+    double dev = 0;
+    for (std::size_t a = 0; a < p; ++a)
+        for (std::size_t b = 0; b < p; ++b) {
+            const std::size_t r = pair_class(a, b, p, op);
+            if (r == npos) continue;
+            const double e = M(a, p + b) - sum[r] / count[r];
+            dev += e * e;
+        }
+    return dev / norm2;
+}
+
+GrokkingResult grokking_experiment(const GrokkingConfig& c) {
+    if (!c.out.empty() && fs::exists(c.out))
+        throw nn::ConfigError(fmt::format("'{}' already exists; choose a new --out", c.out));
+    if (c.updates.empty()) throw nn::ConfigError("grokking: no update given; expected e.g. nfa,fact");
+    const data::Split split = data::modular_arithmetic({c.p, c.op, c.frac, c.seed});
+    if (!c.quiet)
+        std::fprintf(stderr, "grokking: (a %s b) mod %zu, %zu training pairs, %zu test pairs, %s kernel L = %g, "
+                             "ridge %g, %zu iterations\n", op_name(c.op).c_str(), c.p, split.train.n(),
+                     split.test.n(), to_string(c.kernel.kind).c_str(), c.kernel.bandwidth, c.ridge, c.iters);
+
+    GrokkingResult result;
+    for (RfmUpdate update : c.updates) {
+        RfmConfig rc;
+        rc.kernel = c.kernel;
+        rc.ridge = c.ridge;
+        rc.iters = c.iters;
+        rc.update = update;
+        rc.power = c.power;
+        rc.center = update == RfmUpdate::nfa && c.center;
+        rc.normalize = c.normalize == "auto" ? default_normalization(update) : parse_normalization(c.normalize);
+        rc.keep_matrices = true;
+        rc.quiet = c.quiet;
+        GrokkingRun run;
+        run.update = update;
+        run.normalize = rc.normalize;
+        run.result = run_rfm(rc, {&split.train, &split.test, nullptr});
+        const Matrix& final_M = run.result.matrices.back();
+        for (const Matrix& M : run.result.matrices) {
+            run.circ_dev.push_back(circulant_deviation(M, c.p, c.op));
+            run.alignment.push_back(cosine(M, final_M));
+        }
+        run.first_perfect = first_at_least(run.result.history, 1.0);
+        run.first_above_half = first_at_least(run.result.history, 0.5);
+        result.runs.push_back(std::move(run));
+    }
+
+    result.table = "| update | normalize | test acc at 0 | first ≥ 50 % | first 100 % | final test acc | final D(C) |\n"
+                   "|---|---|---:|---:|---:|---:|---:|\n";
+    const auto iter_text = [](std::size_t t) { return t == npos ? std::string("never") : std::to_string(t); };
+    for (const GrokkingRun& r : result.runs)
+        result.table += fmt::format("| {} | {} | {:.4f} | {} | {} | {:.4f} | {:.3g} |\n", to_string(r.update),
+                                    to_string(r.normalize), r.result.history.front().test_acc,
+                                    iter_text(r.first_above_half), iter_text(r.first_perfect),
+                                    r.result.history.back().test_acc, r.circ_dev.back());
+    if (c.out.empty()) return result;
+
+    LineChart acc{fmt::format("(a {} b) mod {}: test accuracy", op_name(c.op), c.p), "iteration", "accuracy", {}, false};
+    LineChart loss{"test loss (mse)", "iteration", "mse", {}, true};
+    LineChart measures{"circulant deviation D(C) and alignment ρ(M_t, M_T)", "iteration", "", {}, false};
+    nlohmann::json summary;
+    summary["experiment"] = "grokking";
+    summary["config"] = {{"p", c.p}, {"op", op_name(c.op)}, {"frac", c.frac}, {"iters", c.iters},
+                         {"kernel", to_string(c.kernel.kind)}, {"bandwidth", c.kernel.bandwidth}, {"ridge", c.ridge},
+                         {"power", c.power}, {"center_nfa", c.center}, {"seed", c.seed},
+                         {"train", split.train.n()}, {"test", split.test.n()}};
+    for (const GrokkingRun& r : result.runs) {
+        Series a{to_string(r.update) + "-RFM test", {}, {}}, tr{to_string(r.update) + "-RFM train", {}, {}};
+        Series l{to_string(r.update) + "-RFM", {}, {}}, d{"D " + to_string(r.update), {}, {}},
+            rho{"ρ " + to_string(r.update), {}, {}};
+        for (std::size_t t = 0; t < r.result.history.size(); ++t) {
+            const RfmIteration& h = r.result.history[t];
+            const double x = static_cast<double>(h.iter);
+            a.x.push_back(x), a.y.push_back(h.test_acc);
+            tr.x.push_back(x), tr.y.push_back(h.train_acc);
+            l.x.push_back(x), l.y.push_back(h.test_loss);
+            d.x.push_back(x), d.y.push_back(r.circ_dev[t]);
+            rho.x.push_back(x), rho.y.push_back(r.alignment[t]);
+        }
+        acc.series.push_back(a);
+        acc.series.push_back(tr);
+        loss.series.push_back(l);
+        measures.series.push_back(d);
+        measures.series.push_back(rho);
+        summary["runs"].push_back({{"update", to_string(r.update)}, {"normalize", to_string(r.normalize)},
+                                   {"first_test_acc_at_least_half", iteration_or_null(r.first_above_half)},
+                                   {"first_test_acc_perfect", iteration_or_null(r.first_perfect)},
+                                   {"final_test_acc", r.result.history.back().test_acc},
+                                   {"final_circ_dev", r.circ_dev.back()}, {"stopped", r.result.stopped}});
+    }
+
+    build_directory(c.out, false, [&](const fs::path& tmp) {
+        for (const GrokkingRun& r : result.runs) {
+            const fs::path dir = tmp / to_string(r.update);
+            fs::create_directories(dir);
+            write_text(dir / "history.csv",
+                       history_csv(r.result.history, {{"circ_dev", r.circ_dev}, {"alignment", r.alignment}}));
+            data::save_npy((dir / "M.npy").string(), r.result.matrices.back());
+            std::vector<Matrix> shots;
+            std::vector<std::string> titles;
+            for (std::size_t t : c.snapshots)
+                if (t < r.result.matrices.size()) {
+                    shots.push_back(r.result.matrices[t]);
+                    titles.push_back(fmt::format("M_{} (test acc {:.2f})", t, r.result.history[t].test_acc));
+                }
+            write_svg((dir / "heatmaps.svg").string(),
+                      feature_matrix_heatmaps(shots, titles, fmt::format("{}-RFM feature matrices", to_string(r.update))));
+        }
+        write_svg((tmp / "curves.svg").string(), line_chart_svg(acc));
+        write_svg((tmp / "loss.svg").string(), line_chart_svg(loss));
+        write_svg((tmp / "progress.svg").string(), line_chart_svg(measures));
+        write_text(tmp / "summary.json", summary.dump(2) + "\n");
+        write_text(tmp / "table.md", result.table);
+    });
+    return result;
+}
+
+}  // namespace fact

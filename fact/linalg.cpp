@@ -146,6 +146,11 @@ SolveReport solve_ridge_system(Matrix& A, double ridge, Matrix& B) {
                 throw ad::ValueError(fmt::format("solve_ridge_system: entry ({},{}) = {} of the {} kernel matrix is "
                                                  "not finite", i, j, A(i, j), ad::shape_str(A)));
 
+    // The fallbacks rebuild A from its strict upper triangle, which LAPACK leaves alone; only the lower one is
+    // the caller's, so copy it over first (A is destroyed anyway). O(n²), against the O(n³) solve.
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < i; ++j) A(j, i) = A(i, j);
+
     const auto ln = static_cast<lapack_int>(n), lc = static_cast<lapack_int>(c);
     std::vector<double> diagonal(n);
     for (std::size_t i = 0; i < n; ++i) diagonal[i] = A(i, i) += ridge;
@@ -184,14 +189,15 @@ SolveReport solve_ridge_system(Matrix& A, double ridge, Matrix& B) {
         throw ad::ValueError(fmt::format("solve_ridge_system: LAPACKE_dsysv rejected argument {}", -info));
     }
 
-    // Least squares: the full symmetric matrix (both triangles) for dgelsd.
+    // Least squares: the full symmetric matrix (both triangles) for dgelsd; singular values below n·ε·σ_max
+    // count as zero (the rank tolerance of matrix_power too).
     restore_lower(A, diagonal);
     for (std::size_t i = 0; i < n; ++i)
         for (std::size_t j = i + 1; j < n; ++j) A(i, j) = A(j, i);
     x = rhs;
     std::vector<double> sigma(n);
     lapack_int rank = 0;
-    info = LAPACKE_dgelsd(LAPACK_COL_MAJOR, ln, ln, lc, A.data(), ln, x.data(), ln, sigma.data(), -1.0, &rank);
+    info = LAPACKE_dgelsd(LAPACK_COL_MAJOR, ln, ln, lc, A.data(), ln, x.data(), ln, sigma.data(), singular, &rank);
     if (info != 0)
         throw ad::ValueError(fmt::format("solve_ridge_system: LAPACKE_dgelsd failed with info = {} for a {} system",
                                          info, ad::shape_str(A)));

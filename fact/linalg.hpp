@@ -45,7 +45,7 @@ struct SolveReport {
 /// A (n,n) symmetric, only its lower triangle read and then destroyed; B (n,c) is replaced by X.
 /// μ > 0: Cholesky (dposv). μ = 0, or Cholesky failed: symmetric indefinite LDLᵀ (dsysv). If that
 /// factorization is singular or its estimated 1/cond₁ is below n·ε, the system is solved in the least-squares
-/// sense by SVD (dgelsd, minimum norm, singular values below ε·σ_max dropped). O(n³); no copy of A is made
+/// sense by SVD (dgelsd, minimum norm, singular values below n·ε·σ_max dropped). O(n³); no copy of A is made
 /// except for the least-squares fallback. Throws ad::ShapeError for non-matching shapes, ad::ValueError
 /// for μ < 0 or non-finite entries.
 SolveReport solve_ridge_system(Matrix& A, double ridge, Matrix& B);

@@ -1,2 +1,120 @@
-// placeholder
+// `fact rfm` on disk: see rfm_run.hpp.
 #include "fact/rfm_run.hpp"
+
+#include <cmath>
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "data/npy.hpp"
+#include "data/spec.hpp"
+#include "data/transforms.hpp"
+#include "fact/output.hpp"
+#include "fact/plot.hpp"
+#include "nn/error.hpp"
+
+namespace fact {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+nlohmann::json number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
+}  // namespace
+
+std::string format_rfm_table(const std::vector<RfmIteration>& history) {
+    std::string out = "| iter | train loss | test loss | train acc | test acc | ‖M_t − M_{t−1}‖ | seconds |\n"
+                      "|---:|---:|---:|---:|---:|---:|---:|\n";
+    for (const RfmIteration& h : history)
+        out += fmt::format("| {} | {:.4g} | {:.4g} | {:.4f} | {:.4f} | {:.3g} | {:.2f} |\n", h.iter, h.train_loss,
+                           h.test_loss, h.train_acc, h.test_acc, h.m_change, h.seconds);
+    return out;
+}
+
+std::string feature_matrix_heatmaps(const std::vector<Matrix>& matrices, const std::vector<std::string>& titles,
+                                    const std::string& title) {
+    std::vector<Heatmap> panels;
+    for (std::size_t i = 0; i < matrices.size(); ++i) {
+        Matrix m = matrices[i];
+        double scale = 0;
+        for (double v : m)
+            if (std::isfinite(v)) scale = std::max(scale, std::abs(v));
+        if (scale > 0) m /= scale;
+        panels.push_back({i < titles.size() ? titles[i] : "", std::move(m)});
+    }
+    return heatmaps_svg(panels, title + " (each panel divided by its largest |entry|)");
+}
+
+RfmRunOutcome rfm_run(const RfmRunConfig& c) {
+    if (c.out.empty()) throw nn::ConfigError("rfm: no output directory; expected --out DIR");
+    if (fs::exists(c.out)) throw nn::ConfigError(fmt::format("'{}' already exists; choose a new --out", c.out));
+    if (!(c.test_frac >= 0 && c.test_frac < 1) || !(c.val_frac >= 0 && c.val_frac < 1))
+        throw nn::ConfigError(fmt::format("rfm: --test-frac {} and --val-frac {}; expected fractions in [0, 1)",
+                                          c.test_frac, c.val_frac));
+    data::Split split = data::load_spec(c.data, c.seed);
+    if (split.test.n() == 0 && c.test_frac > 0) split = data::train_test_split(split.train, c.test_frac, c.seed);
+    data::Dataset validation;
+    if (c.val_frac > 0) {
+        data::Split tv = data::train_test_split(split.train, c.val_frac, c.seed + 1);
+        split.train = std::move(tv.train);
+        validation = std::move(tv.test);
+    }
+    if (c.row_normalize)
+        for (data::Dataset* s : {&split.train, &split.test, &validation}) data::normalize_rows(s->X);
+
+    RfmRunOutcome outcome;
+    outcome.result = run_rfm(c.rfm, {&split.train, &split.test, &validation});
+    const RfmResult& r = outcome.result;
+    outcome.summary = format_rfm_table(r.history);
+    outcome.dir = c.out;
+
+    nlohmann::json run;
+    run["command"] = "rfm";
+    run["data"] = {{"spec", c.data}, {"seed", c.seed}, {"train", split.train.n()}, {"test", split.test.n()},
+                   {"validation", validation.n()}, {"d", split.train.d()}, {"outputs", split.train.outputs()},
+                   {"test_frac", c.test_frac}, {"val_frac", c.val_frac}, {"row_normalize", c.row_normalize}};
+    run["rfm"] = {{"kernel", to_string(c.rfm.kernel.kind)}, {"bandwidth", c.rfm.kernel.bandwidth},
+                  {"ridge", c.rfm.ridge}, {"iters", c.rfm.iters}, {"update", to_string(c.rfm.update)},
+                  {"power", c.rfm.power}, {"center", c.rfm.center}, {"normalize", to_string(c.rfm.normalize)},
+                  {"diagonal", c.rfm.diagonal}, {"M0", "identity"}};
+    const RfmIteration& last = r.history.back();
+    run["outcome"] = {{"iterations", r.history.size()}, {"best_iter", r.best_iter},
+                      {"final_train_acc", number(last.train_acc)}, {"final_test_acc", number(last.test_acc)},
+                      {"final_train_loss", number(last.train_loss)}, {"final_test_loss", number(last.test_loss)},
+                      {"stopped", r.stopped}};
+    nlohmann::json solves = nlohmann::json::array();
+    for (const RfmIteration& h : r.history)
+        if (!h.solve_note.empty()) solves.push_back({{"iter", h.iter}, {"method", to_string(h.solve)}, {"note", h.solve_note}});
+    run["outcome"]["solve_fallbacks"] = solves;
+
+    const bool classify = std::isfinite(last.train_acc);
+    LineChart curves{classify ? "RFM accuracy" : "RFM loss", "iteration", classify ? "accuracy" : "mse", {}, !classify};
+    LineChart loss{"RFM loss (mse)", "iteration", "mse", {}, true};
+    Series tr{"train", {}, {}}, te{"test", {}, {}}, trl{"train", {}, {}}, tel{"test", {}, {}};
+    for (const RfmIteration& h : r.history) {
+        for (Series* s : {&tr, &te, &trl, &tel}) s->x.push_back(static_cast<double>(h.iter));
+        tr.y.push_back(classify ? h.train_acc : h.train_loss);
+        te.y.push_back(classify ? h.test_acc : h.test_loss);
+        trl.y.push_back(h.train_loss);
+        tel.y.push_back(h.test_loss);
+    }
+    curves.series = {tr, te};
+    loss.series = {trl, tel};
+
+    build_directory(c.out, false, [&](const fs::path& tmp) {
+        write_text(tmp / "history.csv", history_csv(r.history));
+        data::save_npy((tmp / "M.npy").string(), r.M);
+        if (validation.n() > 0) data::save_npy((tmp / "M_best.npy").string(), r.best_M);
+        write_text(tmp / "run.json", run.dump(2) + "\n");
+        write_svg((tmp / "curves.svg").string(), line_chart_svg(curves));
+        write_svg((tmp / "loss.svg").string(), line_chart_svg(loss));
+        write_svg((tmp / "M.svg").string(),
+                  feature_matrix_heatmaps({r.M}, {fmt::format("M_{}", last.iter)},
+                                          fmt::format("{}-RFM feature matrix", to_string(c.rfm.update))));
+    });
+    return outcome;
+}
+
+}  // namespace fact

@@ -55,6 +55,7 @@ std::size_t kernel_block_rows(std::size_t n) {
 KernelGradients kernel_gradients(const Kernel& kernel, const Matrix& X_eval, const Matrix& X, const Matrix& alpha,
                                  const Matrix& M) {
     check_coefficients("kernel_gradients", X, alpha);
+    check_kernel_arguments("kernel_gradients", kernel, X_eval, X, M);   // kernel_operands would say kernel_matrix
     const KernelOperands ops = kernel_operands(kernel, X_eval, X, M);
     const std::size_t ne = X_eval.shape(0), n = X.shape(0), d = X.shape(1), c = alpha.shape(1);
     const bool distance = is_distance_kernel(kernel.kind);
@@ -150,6 +151,7 @@ Matrix fact_matrix_direct(const KernelGradients& g, const Matrix& alpha, const M
 // with W = (weight) ∘ A, A_blk = α_blk αᵀ; then FACT = scale · M C.
 Matrix fact_matrix_closed_form(const Kernel& kernel, const Matrix& X, const Matrix& alpha, const Matrix& M) {
     check_coefficients("fact_matrix_closed_form", X, alpha);
+    check_kernel_arguments("fact_matrix_closed_form", kernel, X, X, M);
     const KernelOperands ops = kernel_operands(kernel, X, X, M);
     const std::size_t n = X.shape(0), d = X.shape(1), c = alpha.shape(1);
     const double L = kernel.bandwidth;
@@ -197,6 +199,7 @@ Matrix agop_closed_form_inner(const Kernel& kernel, const Matrix& X, const Matri
         throw ad::ValueError(fmt::format("agop_closed_form_inner: the {} kernel is not an inner-product kernel",
                                          to_string(kernel.kind)));
     check_coefficients("agop_closed_form_inner", X, alpha);
+    check_kernel_arguments("agop_closed_form_inner", kernel, X, X, M);
     const KernelOperands ops = kernel_operands(kernel, X, X, M);
     const std::size_t n = X.shape(0);
     Matrix K, Kd;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -108,6 +109,7 @@ void kernel_rows(const Kernel& kernel, const Matrix& X, const KernelOperands& op
     // t = (XM)[begin:end] Zᵀ: the inner products x_iᵀ M z_j.
     ad::gemm(ad::Trans::no, ad::Trans::yes, rows, m, d, 1.0, ops.XM.data() + begin * d, d, Z.data(), d, 0.0, K.data(), m);
     const bool distance = is_distance_kernel(kernel.kind);
+    const double rounding = 4 * static_cast<double>(d + 1) * std::numeric_limits<double>::epsilon();
     ad::parallel_chunks(rows, 64, [&](std::size_t, std::size_t b, std::size_t e) {
         for (std::size_t i = b; i < e; ++i) {
             double* k = K.data() + i * m;
@@ -115,7 +117,13 @@ void kernel_rows(const Kernel& kernel, const Matrix& X, const KernelOperands& op
             if (distance) {
                 const double xn = ops.x_norms[begin + i];
                 for (std::size_t j = 0; j < m; ++j) {
-                    const double sq = std::max(xn + ops.z_norms[j] - 2 * k[j], 0.0);
+                    // The expansion carries a rounding error of up to about 4(d+1)ε·(‖x‖²_M + ‖z‖²_M): below that
+                    // the result is noise, not a distance, and counts as 0. Otherwise a point against itself
+                    // comes out at ‖x − x‖_M ≈ √(ε‖x‖²_M) ≈ 1e-8, above the 1e-10 at which the Laplace gradient
+                    // drops its self term (MATH.md section 5), and k(x, x) ≠ 1.
+                    const double zn = ops.z_norms[j];
+                    double sq = xn + zn - 2 * k[j];
+                    if (sq < 0 || sq <= rounding * (xn + zn)) sq = 0;
                     if (a != nullptr) a[j] = std::sqrt(sq);
                     k[j] = kernel_value(kernel, sq);
                 }

@@ -4,8 +4,9 @@
 //   gaussian     k(x,z) = exp(−‖x − z‖²_M / (2L²))
 //   quadratic    k(x,z) = (xᵀ M z)²          (inner-product kernels take no bandwidth: scale M instead)
 //   exponential  k(x,z) = exp(xᵀ M z)
-// Kernel matrices come from GEMMs: ‖x − z‖²_M = xᵀMx + zᵀMz − 2xᵀMz, clamped at 0 (rounding can make it
-// slightly negative), then the kernel's function entrywise, in parallel over fixed row chunks.
+// Kernel matrices come from GEMMs: ‖x − z‖²_M = xᵀMx + zᵀMz − 2xᵀMz, then the kernel's function entrywise,
+// in parallel over fixed row chunks. The expansion's rounding (≈ 4(d+1)ε·(xᵀMx + zᵀMz)) is floored to 0,
+// so a point is at distance exactly 0 from itself and k(x, x) = 1.
 #pragma once
 
 #include <cstddef>

@@ -17,6 +17,10 @@ KrrFit fit_krr(const Kernel& kernel, const Matrix& X, const Matrix& Y, const Mat
     if (Y.shape(0) != X.shape(0))
         throw ad::ShapeError(fmt::format("fit_krr: X is {} but Y is {}; expected one target row per sample",
                                          ad::shape_str(X), ad::shape_str(Y)));
+    // Checked here, before the O(n²d) kernel matrix, so that the message names fit_krr.
+    check_kernel_arguments("fit_krr", kernel, X, X, M);
+    if (!(ridge >= 0) || !std::isfinite(ridge))
+        throw ad::ValueError(fmt::format("fit_krr: ridge μ = {}; expected a finite μ >= 0", ridge));
     KrrFit fit;
     Matrix K = kernel_matrix(kernel, X, X, M);
     fit.alpha = Y;
@@ -29,6 +33,7 @@ Matrix krr_predict(const Kernel& kernel, const Matrix& X_eval, const Matrix& X, 
     if (alpha.shape(0) != X.shape(0))
         throw ad::ShapeError(fmt::format("krr_predict: α is {} for {} centres; expected α (n,c) with n = {}",
                                          ad::shape_str(alpha), X.shape(0), X.shape(0)));
+    check_kernel_arguments("krr_predict", kernel, X_eval, X, M);
     const KernelOperands ops = kernel_operands(kernel, X_eval, X, M);
     const std::size_t ne = X_eval.shape(0), n = X.shape(0), c = alpha.shape(1);
     Matrix out = Matrix::from_shape({ne, c});

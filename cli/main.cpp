@@ -12,6 +12,7 @@
 #include "cli/commands.hpp"
 #include "data/spec.hpp"
 #include "fact/experiments.hpp"
+#include "fact/grokking.hpp"
 #include "fact/run.hpp"
 #include "nn/error.hpp"
 
@@ -154,7 +155,8 @@ int main(int argc, char** argv) {
     Common demo_common;
     demo_common.out = "runs/demo";
     CLI::App* demo = app.add_subcommand("demo", "digits, a 3-hidden-layer ReLU MLP with weight decay trained "
-                                                "full-batch in float64, then the FACT vs NFA table and plots");
+                                                "full-batch in float64, then the FACT vs NFA table and plots; then a "
+                                                "short grokking run of NFA- and FACT-RFM on (a + b) mod 13");
     demo->add_option("--out", demo_common.out, "output directory (replaced if it holds an earlier demo)")
         ->capture_default_str();
     demo->add_option("--threads", demo_common.threads, "threads");
@@ -251,6 +253,21 @@ int main(int argc, char** argv) {
             run_analyze(a, demo_common.quiet);
             std::fprintf(stderr, "plots: %s/curves.svg and %s/analysis/layer<i>/heatmaps.svg\n", r.dir.c_str(),
                          r.dir.c_str());
+            // A short grokking run (E5 in small): the full one is `fact experiment grokking --p 61`.
+            fact::GrokkingConfig g;
+            g.p = 13;
+            g.frac = 0.8;
+            g.iters = 20;
+            g.out = r.dir + "/grokking";
+            g.quiet = true;
+            if (!demo_common.quiet)
+                std::fprintf(stderr, "\nfact demo, part 2: grokking (a + b) mod 13 with RFM (80 %% of the pairs, Gaussian kernel "
+                                 "L = 2.5, ridge 0), NFA and FACT updates, 20 iterations\n");
+            const fact::GrokkingResult gr = fact::grokking_experiment(g);
+            std::fputs(gr.table.c_str(), stdout);
+            std::fflush(stdout);
+            if (!demo_common.quiet)
+                std::fprintf(stderr, "plots: %s/grokking/curves.svg, progress.svg, <update>/heatmaps.svg\n", r.dir.c_str());
             return 0;
         }
         std::fputs(data::spec_help().c_str(), stdout);

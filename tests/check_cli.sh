@@ -78,4 +78,32 @@ done
 grep -q '| layer | FACT |' "$work/e1.txt" || fail "experiment printed no table"
 keep_run=1 expect_error "experiment without --out" experiment nfa-vs-fact --data iris
 
+# fact rfm: the run directory it promises; bad kernel / update / normalisation and an existing --out fail cleanly.
+rm -rf "$work/run"    # the checks below must not write it
+"$fact" rfm --data lowrank:d=8,n=300 --update fact --iters 2 --out "$work/rfm" --quiet >"$work/rfm.txt" 2>"$work/err" \
+    || fail "rfm failed: $(cat "$work/err")"
+for f in history.csv M.npy run.json curves.svg loss.svg M.svg; do
+    [ -s "$work/rfm/$f" ] || fail "rfm did not write $f"
+done
+head -1 "$work/rfm/history.csv" | grep -q '^iter,train_loss,test_loss,train_acc,test_acc,seconds' \
+    || fail "rfm history.csv header: $(head -1 "$work/rfm/history.csv")"
+[ "$(wc -l <"$work/rfm/history.csv")" -eq 4 ] || fail "rfm history.csv should have a header and iterations 0..2"
+grep -q '"normalize": "max"' "$work/rfm/run.json" || fail "rfm run.json does not record the fact update's normalisation"
+grep -q '| 2 |' "$work/rfm.txt" || fail "rfm printed no table"
+expect_error "rfm bad kernel" rfm --data iris --kernel cosine --out "$work/run"
+expect_error "rfm bad update" rfm --data iris --update agop --out "$work/run"
+expect_error "rfm bad normalisation" rfm --data iris --normalize l2 --out "$work/run"
+expect_error "rfm negative ridge" rfm --data iris --ridge -1 --out "$work/run"
+keep_run=1 expect_error "rfm existing --out" rfm --data iris --out "$work/rfm"
+
+# E5 in miniature: both updates side by side with the progress measures.
+"$fact" experiment grokking --p 7 --frac 0.8 --iters 3 --out "$work/grok" --quiet >"$work/grok.txt" 2>"$work/err" \
+    || fail "grokking failed: $(cat "$work/err")"
+for f in nfa/history.csv nfa/M.npy nfa/heatmaps.svg fact/history.csv curves.svg loss.svg progress.svg summary.json; do
+    [ -s "$work/grok/$f" ] || fail "grokking did not write $f"
+done
+head -1 "$work/grok/fact/history.csv" | grep -q ',circ_dev,alignment$' || fail "grokking history lacks circ_dev,alignment"
+grep -q '| fact | max |' "$work/grok.txt" || fail "grokking printed no table"
+expect_error "grokking bad op" experiment grokking --p 7 --op pow --out "$work/run"
+
 if [ $failures -eq 0 ]; then echo "cli: all checks passed"; else echo "cli: $failures checks failed"; exit 1; fi

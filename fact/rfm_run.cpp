@@ -27,9 +27,12 @@ nlohmann::json number(double v) { return std::isfinite(v) ? nlohmann::json(v) : 
 std::string format_rfm_table(const std::vector<RfmIteration>& history) {
     std::string out = "| iter | train loss | test loss | train acc | test acc | ‖M_t − M_{t−1}‖ | seconds |\n"
                       "|---:|---:|---:|---:|---:|---:|---:|\n";
+    // Undefined entries (no test set, a regression target, the change at t = 0) print as "–".
+    const auto cell = [](double v, const char* spec) { return std::isfinite(v) ? fmt::format(spec, v) : std::string("–"); };
     for (const RfmIteration& h : history)
-        out += fmt::format("| {} | {:.4g} | {:.4g} | {:.4f} | {:.4f} | {:.3g} | {:.2f} |\n", h.iter, h.train_loss,
-                           h.test_loss, h.train_acc, h.test_acc, h.m_change, h.seconds);
+        out += fmt::format("| {} | {} | {} | {} | {} | {} | {:.2f} |\n", h.iter, cell(h.train_loss, "{:.4g}"),
+                           cell(h.test_loss, "{:.4g}"), cell(h.train_acc, "{:.4f}"), cell(h.test_acc, "{:.4f}"),
+                           cell(h.m_change, "{:.3g}"), h.seconds);
     return out;
 }
 

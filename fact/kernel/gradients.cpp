@@ -8,6 +8,7 @@
 
 #include "autodiff/error.hpp"
 #include "autodiff/kernels/gemm.hpp"
+#include "autodiff/kernels/map.hpp"
 #include "autodiff/parallel.hpp"
 
 namespace fact {
@@ -28,17 +29,27 @@ void check_coefficients(const char* op, const Matrix& X, const Matrix& alpha) {
 //   laplace  S = K / (L·dist), 0 when dist < 1e-10;  gaussian  S = K / L²;  inner  S = φ'(t).
 void gradient_weights(const Kernel& kernel, Matrix& K, const Matrix& aux) {
     const std::size_t rows = K.shape(0), m = K.shape(1);
-    const double L = kernel.bandwidth;
+    const double L = kernel.bandwidth, inv_L2 = 1.0 / (L * L);
+    using P = ad::Pack<double>;
     ad::parallel_chunks(rows, 64, [&](std::size_t, std::size_t b, std::size_t e) {
         for (std::size_t i = b; i < e; ++i) {
             double* s = K.data() + i * m;
             const double* a = aux.data() + i * m;
-            for (std::size_t j = 0; j < m; ++j) {
-                switch (kernel.kind) {
-                    case KernelKind::laplace: s[j] = a[j] < kZeroDistance ? 0.0 : s[j] / (L * a[j]); break;
-                    case KernelKind::gaussian: s[j] = s[j] / (L * L); break;
-                    default: s[j] = inner_derivative(kernel, a[j]); break;
-                }
+            switch (kernel.kind) {
+                case KernelKind::laplace:
+                    ad::map_range(0, m, s, [&](P k, P r) {
+                        return xsimd::select(r < P(kZeroDistance), P(0.0), k / (P(L) * r));
+                    }, static_cast<const double*>(s), a);
+                    break;
+                case KernelKind::gaussian:
+                    ad::map_range(0, m, s, [&](P k) { return k * P(inv_L2); }, static_cast<const double*>(s));
+                    break;
+                case KernelKind::quadratic:
+                    ad::map_range(0, m, s, [](P t) { return P(2.0) * t; }, a);
+                    break;
+                case KernelKind::exponential:
+                    ad::map_range(0, m, s, [](P t) { return xsimd::exp(t); }, a);
+                    break;
             }
         }
     });

@@ -9,6 +9,7 @@
 
 #include "autodiff/error.hpp"
 #include "autodiff/kernels/gemm.hpp"
+#include "autodiff/kernels/map.hpp"
 #include "autodiff/parallel.hpp"
 
 namespace fact {
@@ -110,26 +111,34 @@ void kernel_rows(const Kernel& kernel, const Matrix& X, const KernelOperands& op
     ad::gemm(ad::Trans::no, ad::Trans::yes, rows, m, d, 1.0, ops.XM.data() + begin * d, d, Z.data(), d, 0.0, K.data(), m);
     const bool distance = is_distance_kernel(kernel.kind);
     const double rounding = 4 * static_cast<double>(d + 1) * std::numeric_limits<double>::epsilon();
+    const double L = kernel.bandwidth, inv_L = 1.0 / L, inv_2L2 = 1.0 / (2 * L * L);
+    using P = ad::Pack<double>;
     ad::parallel_chunks(rows, 64, [&](std::size_t, std::size_t b, std::size_t e) {
         for (std::size_t i = b; i < e; ++i) {
             double* k = K.data() + i * m;
             double* a = aux != nullptr ? aux->data() + i * m : nullptr;
             if (distance) {
-                const double xn = ops.x_norms[begin + i];
-                for (std::size_t j = 0; j < m; ++j) {
-                    // The expansion carries a rounding error of up to about 4(d+1)ε·(‖x‖²_M + ‖z‖²_M): below that
-                    // the result is noise, not a distance, and counts as 0. Otherwise a point against itself
-                    // comes out at ‖x − x‖_M ≈ √(ε‖x‖²_M) ≈ 1e-8, above the 1e-10 at which the Laplace gradient
-                    // drops its self term (MATH.md section 5), and k(x, x) ≠ 1.
-                    const double zn = ops.z_norms[j];
-                    double sq = xn + zn - 2 * k[j];
-                    if (sq < 0 || sq <= rounding * (xn + zn)) sq = 0;
-                    if (a != nullptr) a[j] = std::sqrt(sq);
-                    k[j] = kernel_value(kernel, sq);
-                }
+                // r = ‖x‖²_M + ‖z‖²_M − 2xᵀMz. The expansion carries a rounding error of up to about
+                // 4(d+1)ε·(‖x‖²_M + ‖z‖²_M): below that the result is noise, not a distance, and counts as 0.
+                // Otherwise a point against itself comes out at ‖x − x‖_M ≈ √(ε‖x‖²_M) ≈ 1e-8, above the
+                // 1e-10 at which the Laplace gradient drops its self term (MATH.md section 5), and k(x, x) ≠ 1.
+                const P xn(ops.x_norms[begin + i]);
+                ad::map_range(0, m, k, [&](P t, P zn) {
+                    const P sq = xn + zn - P(2.0) * t;
+                    return xsimd::select(sq <= P(rounding) * (xn + zn), P(0.0), sq);
+                }, static_cast<const double*>(k), ops.z_norms.data());
+                if (a != nullptr) ad::map_range(0, m, a, [](P r) { return xsimd::sqrt(r); }, static_cast<const double*>(k));
+                if (kernel.kind == KernelKind::laplace)
+                    ad::map_range(0, m, k, [&](P r) { return xsimd::exp(-xsimd::sqrt(r) * P(inv_L)); },
+                                  static_cast<const double*>(k));
+                else
+                    ad::map_range(0, m, k, [&](P r) { return xsimd::exp(-r * P(inv_2L2)); }, static_cast<const double*>(k));
             } else {
                 if (a != nullptr) std::copy(k, k + m, a);
-                for (std::size_t j = 0; j < m; ++j) k[j] = kernel_value(kernel, k[j]);
+                if (kernel.kind == KernelKind::quadratic)
+                    ad::map_range(0, m, k, [](P t) { return t * t; }, static_cast<const double*>(k));
+                else
+                    ad::map_range(0, m, k, [](P t) { return xsimd::exp(t); }, static_cast<const double*>(k));
             }
         }
     });

@@ -141,7 +141,8 @@ GrokkingResult grokking_experiment(const GrokkingConfig& c) {
                                     r.result.history.back().test_acc, r.circ_dev.back());
     if (c.out.empty()) return result;
 
-    LineChart acc{fmt::format("(a {} b) mod {}: test accuracy", op_name(c.op), c.p), "iteration", "accuracy", {}, false};
+    LineChart acc{fmt::format("(a {} b) mod {}: train and test accuracy", op_name(c.op), c.p), "iteration", "accuracy",
+                  {}, false};
     LineChart loss{"test loss (mse)", "iteration", "mse", {}, true};
     LineChart measures{"circulant deviation D(C) and alignment ρ(M_t, M_T)", "iteration", "", {}, false};
     nlohmann::json summary;
@@ -190,7 +191,8 @@ GrokkingResult grokking_experiment(const GrokkingConfig& c) {
                     titles.push_back(fmt::format("M_{} (test acc {:.2f})", t, r.result.history[t].test_acc));
                 }
             write_svg((dir / "heatmaps.svg").string(),
-                      feature_matrix_heatmaps(shots, titles, fmt::format("{}-RFM feature matrices", to_string(r.update))));
+                      feature_matrix_heatmaps(shots, titles, fmt::format("{}-RFM feature matrices", to_string(r.update)),
+                                              true));
         }
         write_svg((tmp / "curves.svg").string(), line_chart_svg(acc));
         write_svg((tmp / "loss.svg").string(), line_chart_svg(loss));

@@ -1,6 +1,7 @@
 // `fact rfm` on disk: see rfm_run.hpp.
 #include "fact/rfm_run.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -37,17 +38,22 @@ std::string format_rfm_table(const std::vector<RfmIteration>& history) {
 }
 
 std::string feature_matrix_heatmaps(const std::vector<Matrix>& matrices, const std::vector<std::string>& titles,
-                                    const std::string& title) {
+                                    const std::string& title, bool off_diagonal_scale) {
     std::vector<Heatmap> panels;
-    for (std::size_t i = 0; i < matrices.size(); ++i) {
-        Matrix m = matrices[i];
+    for (std::size_t k = 0; k < matrices.size(); ++k) {
+        Matrix m = matrices[k];
         double scale = 0;
-        for (double v : m)
-            if (std::isfinite(v)) scale = std::max(scale, std::abs(v));
+        for (std::size_t i = 0; i < m.shape(0); ++i)
+            for (std::size_t j = 0; j < m.shape(1); ++j)
+                if (std::isfinite(m(i, j)) && !(off_diagonal_scale && i == j)) scale = std::max(scale, std::abs(m(i, j)));
         if (scale > 0) m /= scale;
-        panels.push_back({i < titles.size() ? titles[i] : "", std::move(m)});
+        if (off_diagonal_scale)
+            for (double& v : m) v = std::isfinite(v) ? std::clamp(v, -1.0, 1.0) : v;
+        panels.push_back({k < titles.size() ? titles[k] : "", std::move(m)});
     }
-    return heatmaps_svg(panels, title + " (each panel divided by its largest |entry|)");
+    return heatmaps_svg(panels, title + (off_diagonal_scale ? " (each panel divided by its largest off-diagonal |entry|, "
+                                                              "clipped to [−1, 1])"
+                                                            : " (each panel divided by its largest |entry|)"));
 }
 
 RfmRunOutcome rfm_run(const RfmRunConfig& c) {

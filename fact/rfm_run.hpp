@@ -36,9 +36,11 @@ RfmRunOutcome rfm_run(const RfmRunConfig& config);
 /// The per-iteration table printed by `fact rfm` and the experiments.
 std::string format_rfm_table(const std::vector<RfmIteration>& history);
 
-/// SVG of per-panel-scaled heatmaps of feature matrices (each divided by its largest |entry|, so that
-/// matrices of different scales share the colour bar), titled by `titles`.
+/// SVG of per-panel-scaled heatmaps of feature matrices, titled by `titles`: each divided by its largest
+/// |entry| so that matrices of different scales share the colour bar, or, with off_diagonal_scale, by its
+/// largest off-diagonal |entry| and clipped to [−1, 1] (the diagonal would otherwise hide the structure
+/// between coordinates, e.g. the circulant blocks of modular arithmetic).
 std::string feature_matrix_heatmaps(const std::vector<Matrix>& matrices, const std::vector<std::string>& titles,
-                                    const std::string& title);
+                                    const std::string& title, bool off_diagonal_scale = false);
 
 }  // namespace fact

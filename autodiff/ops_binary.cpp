@@ -128,13 +128,16 @@ Var<T> binary(const Var<T>& a, const Var<T>& b, Bcast bc) {
                     map_range(0, n, out + o, [bk](auto g, auto u, auto w) { return g * F::db(u, bk, w); }, dy + o,
                               av + o, yv + o);
                 });
+            // The sums over the repeats go to y.scratch, b's shape, which is also kept across steps.
             if (bc == Bcast::row) {
-                std::vector<T> s(n);
-                col_sums(out, m, n, s.data());
+                y.scratch.resize({1, n});
+                T* s = y.scratch.data();
+                col_sums(out, m, n, s);
                 for (std::size_t j = 0; j < n; ++j) db[j] += s[j];
             } else if (bc == Bcast::col) {
-                std::vector<T> s(m);
-                row_sums(out, m, n, s.data());
+                y.scratch.resize({m, 1});
+                T* s = y.scratch.data();
+                row_sums(out, m, n, s);
                 for (std::size_t i = 0; i < m; ++i) db[i] += s[i];
             } else if (bc == Bcast::scalar) {
                 db[0] += sum_all(out, m * n);

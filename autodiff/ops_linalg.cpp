@@ -161,14 +161,17 @@ Var<T> broadcast(const Var<T>& x, std::size_t rows, std::size_t cols) {
         if (!x.requires_grad) return;
         T* dx = x.grad_acc();
         const std::size_t m = y.rows(), n = y.cols();
+        // The sums over the repeats go to y.saved, x's shape, kept across steps like the node's value.
         if (x.rows() == 1 && x.cols() == 1) {
             dx[0] += sum_all(y.grad);
         } else if (x.rows() == 1) {
-            Tensor<T> s = col_sums(y.grad);
-            add_into(n, dx, s.data());
+            y.saved.resize({1, n});
+            col_sums(y.grad.data(), m, n, y.saved.data());
+            add_into(n, dx, y.saved.data());
         } else {
-            Tensor<T> s = row_sums(y.grad);
-            add_into(m, dx, s.data());
+            y.saved.resize({m, 1});
+            row_sums(y.grad.data(), m, n, y.saved.data());
+            add_into(m, dx, y.saved.data());
         }
     };
     return tape.var(y);

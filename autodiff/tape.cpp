@@ -182,9 +182,9 @@ void Tape<T>::backward(const Var<T>& root) {
         throw ShapeError(fmt::format("backward: root '{}' has shape {}; without a seed the root must be "
                                      "(1,1): pass a seed of its shape",
                                      r.op, shape_str(r.value)));
-    Tensor<T> one = Tensor<T>::from_shape({1, 1});
-    one(0, 0) = T(1);
-    backward(root, one);
+    check_owned("backward", root);
+    const T one = T(1);  // the seed ∂root/∂root, a plain scalar: no seed tensor to allocate every step
+    reverse_walk(*root.node_, &one);
 }
 
 template <class T>
@@ -199,6 +199,11 @@ void Tape<T>::backward(const Var<T>& root, const Tensor<T>& seed) {
             if (!std::isfinite(seed(i, j)))
                 throw ValueError(fmt::format("backward: seed entry ({},{}) is {}; expected a finite number", i,
                                              j, seed(i, j)));
+    reverse_walk(r, seed.data());
+}
+
+template <class T>
+void Tape<T>::reverse_walk(Node<T>& r, const T* seed) {
     if (!r.requires_grad)
         throw GraphError(fmt::format("backward: root '{}' does not depend on any parameter or variable "
                                      "(or was computed under NoGradGuard)",
@@ -206,7 +211,7 @@ void Tape<T>::backward(const Var<T>& root, const Tensor<T>& seed) {
 
     for (std::size_t i = 0; i < live_; ++i) nodes_[i]->has_grad = false;
     T* g = r.grad_acc();
-    for (std::size_t i = 0; i < seed.size(); ++i) g[i] += seed.data()[i];
+    for (std::size_t i = 0; i < r.value.size(); ++i) g[i] += seed[i];
     if (r.is_parameter) return;
 
     for (std::size_t i = r.index + 1; i-- > 0;) {

@@ -39,6 +39,7 @@ struct Node {
 
     // What an op keeps for its backward (besides its value and its parents' values).
     Tensor<T> saved;                              // e.g. the softmax minus the targets of cross_entropy
+    Tensor<T> scratch;                            // backward's workspace, e.g. a broadcast operand's summed gradient
     std::array<T, 2> constants{};                 // e.g. the exponent of pow, the slope of leaky_relu
     int flags = 0;                                // e.g. which operands of matmul are transposed
 
@@ -143,6 +144,8 @@ private:
     friend class Var<T>;
     Node<T>& fresh_node();
     void check_owned(const char* op, const Var<T>& v) const;
+    /// The reverse walk from root, seeded with seed[0 .. root's size): both backward()s after their checks.
+    void reverse_walk(Node<T>& root, const T* seed);
 
     std::vector<std::unique_ptr<Node<T>>> nodes_;   // node pool; the first live_ form the graph
     std::size_t live_ = 0;

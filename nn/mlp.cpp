@@ -34,6 +34,7 @@ ad::Var<T> MLP<T>::forward(const ad::Var<T>& x) {
 template <class T>
 std::vector<ad::Var<T>> MLP<T>::parameters() const {
     std::vector<ad::Var<T>> out;
+    out.reserve(2 * layers_.size());
     for (const Linear<T>& l : layers_) {
         out.push_back(l.weight());
         if (l.has_bias()) out.push_back(l.bias());

@@ -78,6 +78,15 @@ void over_chunks(const Examples<T>& e, std::size_t chunk, const Run& run) {
     }
 }
 
+// f(p) for every parameter p in the order of MLP::parameters(), without building that vector at every step.
+template <class T, class F>
+void for_each_parameter(const MLP<T>& model, const F& f) {
+    for (const Linear<T>& layer : model.layers()) {
+        f(layer.weight());
+        if (layer.has_bias()) f(layer.bias());
+    }
+}
+
 }  // namespace
 
 template <class T>
@@ -90,9 +99,13 @@ Evaluation evaluate_objective(MLP<T>& model, const Examples<T>& e, const Objecti
         tape.clear();
         const ad::Var<T> f = model.forward(tape.constant(part.X));
         const ad::Var<T> L = data_loss(objective.loss, f, part.Y);
-        ad::Tensor<T> seed = ad::Tensor<T>::from_shape({1, 1});
-        seed(0, 0) = T(weight);  // ∇L = Σ_chunks (n_chunk/n) ∇L_chunk: accumulated by the parameters
-        tape.backward(L, seed);
+        if (weight == 1.0) {
+            tape.backward(L);  // one chunk: the seed 1, with no seed tensor to allocate at every step
+        } else {
+            ad::Tensor<T> seed = ad::Tensor<T>::from_shape({1, 1});
+            seed(0, 0) = T(weight);  // ∇L = Σ_chunks (n_chunk/n) ∇L_chunk: accumulated by the parameters
+            tape.backward(L, seed);
+        }
         ev.loss += weight * double(L.value()(0, 0));
         if (!part.labels.empty()) right += weight * accuracy(f.value(), part.labels);
     });
@@ -100,7 +113,7 @@ Evaluation evaluate_objective(MLP<T>& model, const Examples<T>& e, const Objecti
 
     // + λθ on the decayed parameters, and the norms.
     double decay = 0, g2 = 0, p2 = 0;
-    for (const ad::Var<T>& p : model.parameters()) {
+    for_each_parameter(model, [&](const ad::Var<T>& p) {
         ad::Node<T>& node = p.node();
         T* g = node.grad_acc();
         const T* w = node.value.data();
@@ -114,7 +127,7 @@ Evaluation evaluate_objective(MLP<T>& model, const Examples<T>& e, const Objecti
             g2 += double(g[i]) * double(g[i]);
             p2 += double(w[i]) * double(w[i]);
         }
-    }
+    });
     ev.objective = ev.loss + 0.5 * objective.weight_decay * decay;
     ev.grad_norm = std::sqrt(g2);
     ev.param_norm = std::sqrt(p2);

@@ -48,6 +48,13 @@ std::vector<ad::Tensor<T>> snapshot(const MLP<T>& model) {
     return out;
 }
 
+// snapshot() into the tensors of an earlier one: a copy into a tensor of the same size reuses its buffer,
+// so this allocates nothing per step.
+template <class T>
+void snapshot_into(std::vector<ad::Tensor<T>>& values, const Params<T>& params) {
+    for (std::size_t i = 0; i < params.size(); ++i) values[i] = params[i].value();
+}
+
 template <class T>
 void restore(MLP<T>& model, const std::vector<ad::Tensor<T>>& values) {
     const auto params = model.parameters();
@@ -55,27 +62,28 @@ void restore(MLP<T>& model, const std::vector<ad::Tensor<T>>& values) {
 }
 
 template <class T>
-bool finite_gradients(const MLP<T>& model) {
-    for (const ad::Var<T>& p : model.parameters())
+bool finite_gradients(const Params<T>& params) {
+    for (const ad::Var<T>& p : params)
         for (T g : p.grad())
             if (!std::isfinite(g)) return false;
     return true;
 }
 
-// Rows order[begin, end) of e, in that order.
+// Rows order[begin, end) of e, in that order, into b. b's buffers are reused from the previous batch (they
+// are reallocated only when the number of rows changes, for the last batch of an epoch).
 template <class T>
-Examples<T> gather(const Examples<T>& e, const std::vector<std::size_t>& order, std::size_t begin, std::size_t end) {
-    Examples<T> b;
+void gather(const Examples<T>& e, const std::vector<std::size_t>& order, std::size_t begin, std::size_t end,
+            Examples<T>& b) {
     const std::size_t d = e.X.shape(1), c = e.Y.shape(1);
-    b.X = ad::Tensor<T>::from_shape({end - begin, d});
-    b.Y = ad::Tensor<T>::from_shape({end - begin, c});
+    b.X.resize({end - begin, d});
+    b.Y.resize({end - begin, c});
+    b.labels.clear();
     for (std::size_t r = begin; r < end; ++r) {
         const std::size_t i = order[r];
         std::copy(e.X.data() + i * d, e.X.data() + (i + 1) * d, b.X.data() + (r - begin) * d);
         std::copy(e.Y.data() + i * c, e.Y.data() + (i + 1) * c, b.Y.data() + (r - begin) * c);
         if (!e.labels.empty()) b.labels.push_back(e.labels[i]);
     }
-    return b;
 }
 
 void check_config(const TrainConfig& c) {
@@ -165,13 +173,13 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
             params,
             [&] {
                 const Evaluation ev = evaluate_objective(model, tr, objective);
-                if (!std::isfinite(ev.objective) || !finite_gradients(model)) bad = true;
+                if (!std::isfinite(ev.objective) || !finite_gradients(params)) bad = true;
                 return ev.objective;
             },
             lc,
             [&](std::size_t it, double, double) {
                 if (bad) return false;
-                last_good = snapshot(model);
+                snapshot_into(last_good, params);
                 const bool due = it % config.eval_every == 0 || it == config.epochs;
                 if (due) {
                     EpochRecord r = record(it, 0.0, seconds_since(t0), true);
@@ -205,6 +213,7 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
         data::Rng rng(config.seed);
         std::vector<std::size_t> order(tr.n());
         for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        Examples<T> batch;  // the current mini-batch; its buffers are reused from batch to batch
         result.stop = StopReason::max_epochs;
 
         for (std::size_t epoch = 1; epoch <= config.epochs; ++epoch) {
@@ -214,25 +223,25 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
             if (full_batch) {
                 const Evaluation ev = evaluate_objective(model, tr, objective);
                 if (!std::isfinite(ev.objective)) failure = fmt::format("the loss is {}", ev.objective);
-                else if (!finite_gradients(model)) failure = "a gradient is not finite";
+                else if (!finite_gradients(params)) failure = "a gradient is not finite";
                 else if (config.tolerance > 0 && ev.ratio() < config.tolerance) {
                     // already converged before this step: report it without moving
                     result.stop = StopReason::converged;
                     result.epochs = epoch - 1;
                     break;
                 } else {
-                    last_good = snapshot(model);
+                    snapshot_into(last_good, params);
                     opt->step(params, lr);
                 }
             } else {
                 rng.shuffle(order);
                 for (std::size_t b = 0; b < tr.n() && failure.empty(); b += config.batch) {
-                    const Examples<T> batch = gather(tr, order, b, std::min(tr.n(), b + config.batch));
+                    gather(tr, order, b, std::min(tr.n(), b + config.batch), batch);
                     const Evaluation ev = evaluate_objective(model, batch, objective, 0);
                     if (!std::isfinite(ev.objective)) failure = fmt::format("the loss is {}", ev.objective);
-                    else if (!finite_gradients(model)) failure = "a gradient is not finite";
+                    else if (!finite_gradients(params)) failure = "a gradient is not finite";
                     else {
-                        last_good = snapshot(model);
+                        snapshot_into(last_good, params);
                         opt->step(params, lr);
                     }
                 }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <tbb/task_arena.h>
 #include <xsimd/xsimd.hpp>
 
 #include "autodiff/error.hpp"
@@ -146,8 +147,30 @@ void gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, T alp
     scale_c(m, n, beta, C, ldc);
     if (k == 0 || alpha == T(0)) return;
 
-    thread_local AlignedBuffer<T> bpack;
+    // The packed blocks: op(B)'s in bpack, and op(A)'s in apacks, one MC×KC block for each thread slot of the
+    // TBB arena (the tasks of one slot run one after another). Both belong to the calling thread and keep
+    // their memory, so a steady training loop allocates nothing here; a buffer of each worker's own would be
+    // allocated whenever a worker first happens to steal a task, at any step.
+    // A gemm called from inside a task that runs while this thread waits in another gemm (work stealing)
+    // finds the buffers taken and uses buffers of its own instead.
+    thread_local AlignedBuffer<T> reused_b, reused_a;
+    thread_local bool taken = false;
+    AlignedBuffer<T> own_b, own_a;
+    const bool nested = taken;
+    AlignedBuffer<T>& bpack = nested ? own_b : reused_b;
+    AlignedBuffer<T>& apacks = nested ? own_a : reused_a;
+    struct Release {
+        bool active;
+        ~Release() {
+            if (active) taken = false;
+        }
+    } release{!nested};
+    taken = true;
     const bool parallel = m * n * k >= parallel_threshold;
+    constexpr std::size_t a_block = Bl::MC * Bl::KC;
+    const std::size_t slots = parallel ? std::size_t(std::max(2, tbb::this_task_arena::max_concurrency())) : 1;
+    if (apacks.size() < slots * a_block) apacks.resize(slots * a_block);
+    T* const apack_slots = apacks.data();
     for (std::size_t jc = 0; jc < n; jc += Bl::NC) {
         const std::size_t nc = std::min(Bl::NC, n - jc);
         for (std::size_t pc = 0; pc < k; pc += Bl::KC) {
@@ -160,13 +183,17 @@ void gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, T alp
             auto task = [&](std::size_t t) {
                 const std::size_t ic = (t / ngroups) * Bl::MC, jg = (t % ngroups) * Bl::JG;
                 const std::size_t mc = std::min(Bl::MC, m - ic), jend = std::min(nc, jg + Bl::JG);
-                thread_local AlignedBuffer<T> apack;
-                apack.resize(chunk_count(mc, Bl::MR) * Bl::MR * kc);
-                pack_a(ta, A, lda, ic, pc, mc, kc, apack.data());
+                // The running thread's slot (−1 outside any arena: then the calling thread runs every task).
+                const int index = parallel ? tbb::this_task_arena::current_thread_index() : 0;
+                const std::size_t slot = index < 0 ? 0 : std::size_t(index);
+                AlignedBuffer<T> spare;
+                if (slot >= slots) spare.resize(a_block);  // beyond max_concurrency(): TBB hands out no such slot
+                T* apack = slot < slots ? apack_slots + slot * a_block : spare.data();
+                pack_a(ta, A, lda, ic, pc, mc, kc, apack);
                 for (std::size_t jr = jg; jr < jend; jr += Bl::NR) {
                     const std::size_t nr = std::min(Bl::NR, jend - jr);
                     for (std::size_t ir = 0; ir < mc; ir += Bl::MR) {
-                        micro_kernel(kc, apack.data() + ir * kc, bp + jr * kc, alpha,
+                        micro_kernel(kc, apack + ir * kc, bp + jr * kc, alpha,
                                      C + (ic + ir) * ldc + jc + jr, ldc, std::min(Bl::MR, mc - ir), nr);
                     }
                 }

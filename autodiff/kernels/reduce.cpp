@@ -48,18 +48,52 @@ T dot_serial(const T* x, const T* y, std::size_t n) {
 // Elements per chunk of a whole-array sum.
 constexpr std::size_t sum_chunk = std::size_t(1) << 15;
 
+// `size` zeros for the per-chunk partial results of one parallel reduction. The memory is the calling
+// thread's and is kept for its next reduction, so a steady training loop does not allocate here. A thread
+// that waits in parallel_chunks may run another task meanwhile (TBB's work stealing); if that task starts
+// a reduction of its own while the buffer is taken, it gets a fresh buffer instead.
+template <class T>
+class PartialSums {
+public:
+    explicit PartialSums(std::size_t size) : owns_reused_(!reused_taken_) {
+        std::vector<T>& buffer = owns_reused_ ? reused_ : fresh_;
+        buffer.assign(size, T(0));  // within the capacity after the first time
+        data_ = buffer.data();
+        if (owns_reused_) reused_taken_ = true;
+    }
+    ~PartialSums() {
+        if (owns_reused_) reused_taken_ = false;
+    }
+    PartialSums(const PartialSums&) = delete;
+    PartialSums& operator=(const PartialSums&) = delete;
+
+    // A plain pointer: tasks on other threads must reach this thread's buffer, not their own.
+    T* data() const { return data_; }
+
+private:
+    static thread_local std::vector<T> reused_;
+    static thread_local bool reused_taken_;
+    bool owns_reused_;
+    std::vector<T> fresh_;
+    T* data_ = nullptr;
+};
+template <class T> thread_local std::vector<T> PartialSums<T>::reused_;
+template <class T> thread_local bool PartialSums<T>::reused_taken_ = false;
+
 }  // namespace
 
 // Σ over fixed chunks of partial_sum(begin, end), combined in chunk order.
 template <class T, class PartialSum>
 T chunked_sum(std::size_t n, const PartialSum& partial_sum) {
     if (n <= sum_chunk) return partial_sum(0, n);
-    std::vector<T> partial(chunk_count(n, sum_chunk), T(0));
+    const std::size_t chunks = chunk_count(n, sum_chunk);
+    const PartialSums<T> partials(chunks);
+    T* partial = partials.data();
     parallel_chunks(n, sum_chunk, [&](std::size_t c, std::size_t begin, std::size_t end) {
         partial[c] = partial_sum(begin, end);
     });
     T s = T(0);
-    for (T p : partial) s += p;
+    for (std::size_t c = 0; c < chunks; ++c) s += partial[c];
     return s;
 }
 
@@ -89,14 +123,15 @@ void col_sums(const T* x, std::size_t m, std::size_t n, T* out) {
             map_range(0, n, out, [](auto acc, auto v) { return acc + v; }, out, x + i * n);
         return;
     }
-    std::vector<T> partial(chunks * n, T(0));
+    const PartialSums<T> partials(chunks * n);
+    T* partial = partials.data();
     parallel_chunks(m, rows_per_chunk, [&](std::size_t c, std::size_t begin, std::size_t end) {
-        T* p = partial.data() + c * n;
+        T* p = partial + c * n;
         for (std::size_t i = begin; i < end; ++i)
             map_range(0, n, p, [](auto acc, auto v) { return acc + v; }, p, x + i * n);
     });
     for (std::size_t c = 0; c < chunks; ++c)
-        map_range(0, n, out, [](auto acc, auto v) { return acc + v; }, out, partial.data() + c * n);
+        map_range(0, n, out, [](auto acc, auto v) { return acc + v; }, out, partial + c * n);
 }
 
 template <class T>

@@ -1,6 +1,7 @@
 // SVG text for the plots of fact/plot.hpp, built with fmt::format into one std::string: heatmaps on one
-// diverging colour scale, and line charts with "nice" ticks. Sizes are fixed in pixels; the viewBox lets
-// a viewer scale the picture. Coordinates are written rounded to 0.1 px to keep files small.
+// diverging colour scale, and line charts (or scatters: series with markers) with "nice" ticks. Sizes are
+// fixed in pixels; the viewBox lets a viewer scale the picture. Coordinates are written rounded to 0.1 px
+// to keep files small.
 #include "fact/plot.hpp"
 
 #include <algorithm>
@@ -281,10 +282,20 @@ std::string line_chart_svg(const LineChart& chart) {
     svg += text(18, (T + B) / 2, chart.y_label, "middle", 13,
                 fmt::format(" transform=\"rotate(-90 18 {})\"", px((T + B) / 2)));
 
-    // Series: one polyline per run of drawable points; a run of one point is a dot.
+    // Series: one polyline per run of drawable points, a run of one point a dot; or, with markers, a
+    // semi-transparent dot per point (overlapping dots of a dense scatter read as darker).
     for (std::size_t k = 0; k < chart.series.size(); ++k) {
         const Series& s = chart.series[k];
         const char* colour = palette[k % palette.size()];
+        if (s.markers) {
+            svg += fmt::format("<g class=\"series\" fill=\"{}\" fill-opacity=\"0.45\" stroke=\"none\">\n", colour);
+            for (std::size_t i = 0; i < s.x.size(); ++i)
+                if (drawable(s.x[i], s.y[i], chart.log_y))
+                    svg += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"2\"/>\n", px(xa.to_px(s.x[i], L, R)),
+                                       px(ya.to_px(s.y[i], B, T)));
+            svg += "</g>\n";
+            continue;
+        }
         svg += fmt::format("<g class=\"series\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\" "
                            "stroke-linejoin=\"round\">\n", colour);
         std::vector<std::pair<std::string, std::string>> run;  // pixel (x, y) of the current run
@@ -318,8 +329,12 @@ std::string line_chart_svg(const LineChart& chart) {
                            px(lx), px(ly), px(legend_w), px(10 + 20 * double(chart.series.size())));
         for (std::size_t k = 0; k < chart.series.size(); ++k) {
             const double y = ly + 15 + 20 * double(k);
-            svg += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"2\"/>\n",
-                               px(lx + 8), px(y), px(lx + 32), px(y), palette[k % palette.size()]);
+            const char* colour = palette[k % palette.size()];
+            if (chart.series[k].markers)
+                svg += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"{}\"/>\n", px(lx + 20), px(y), colour);
+            else
+                svg += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"2\"/>\n",
+                                   px(lx + 8), px(y), px(lx + 32), px(y), colour);
             svg += text(lx + 40, y + 4, chart.series[k].name, "start", 12);
         }
         svg += "</g>\n";

@@ -1,5 +1,6 @@
 // A small SVG plotting module, written by the project (no plotting dependency), readable in any browser:
-// heatmaps with a shared colour scale and a colour bar, and line charts with axes, ticks and a legend.
+// heatmaps with a shared colour scale and a colour bar, and line charts with axes, ticks and a legend; a
+// series drawn with markers instead of lines makes a line chart a scatter plot (a fitted line beside it).
 // Files are written atomically (data::write_file).
 #pragma once
 
@@ -23,6 +24,7 @@ std::string heatmaps_svg(const std::vector<Heatmap>& panels, const std::string& 
 struct Series {
     std::string name;                 // legend entry
     std::vector<double> x, y;         // same length; NaN y values leave a gap
+    bool markers = false;             // a dot at every drawable point and no lines (a scatter)
 };
 
 struct LineChart {
@@ -32,6 +34,8 @@ struct LineChart {
 };
 
 /// A line chart with "nice" ticks (1, 2, 5 × 10^k), axis labels and a legend. Returns the SVG text.
+/// A series with markers is drawn as semi-transparent dots (its legend key a dot), so a scatter plot with
+/// its least-squares line is one marker series plus a two-point line series.
 /// Throws ad::ShapeError if a series' x and y lengths differ.
 std::string line_chart_svg(const LineChart& chart);
 

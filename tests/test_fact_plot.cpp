@@ -552,6 +552,79 @@ BOOST_AUTO_TEST_CASE(series_of_unequal_lengths_throw) {
     BOOST_CHECK_THROW(fact::line_chart_svg(chart), ad::ShapeError);
 }
 
+// ---- scatter plots -------------------------------------------------------------------------------------
+
+/// The affine map data -> pixel of an axis, recovered from two of its tick labels and their positions
+/// (x ticks: the label's x; y ticks: the label's baseline y minus the 4 px the writer adds). An oracle
+/// that does not use the writer's own mapping.
+struct TickMap {
+    double value0, pixel0, value1, pixel1;
+    double operator()(double v) const { return pixel0 + (v - value0) / (value1 - value0) * (pixel1 - pixel0); }
+};
+TickMap tick_map(const Element& ticks, bool x_axis) {
+    const auto labels = children_named(ticks, "text");
+    BOOST_REQUIRE_GE(labels.size(), 2u);
+    const Element &a = *labels.front(), &b = *labels.back();
+    auto pos = [&](const Element& t) { return x_axis ? std::stod(t.attrs.at("x")) : std::stod(t.attrs.at("y")) - 4; };
+    return {std::stod(a.text), pos(a), std::stod(b.text), pos(b)};
+}
+
+BOOST_AUTO_TEST_CASE(marker_series_draw_one_dot_per_point_beside_a_fitted_line) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    // Points near y = 2x + 1 (one missing), and the fitted line as a two-point line series.
+    const std::vector<double> x = {0, 0.5, 1, 1.5, 2, 2.5, 3}, y = {1.2, 1.9, 3.1, nan, 5.2, 5.8, 7.1};
+    fact::Series points = series("pairs", x, y);
+    points.markers = true;
+    fact::LineChart chart{"scatter", "K'", "tau", {points, series("fit y = 2x + 1", {0, 3}, {1, 7})}};
+    const std::string svg = fact::line_chart_svg(chart);
+    const Element root = parse_svg(svg);
+    check_coordinates_finite(root, svg);
+
+    const auto groups = find_all(root, "g", "series");
+    BOOST_REQUIRE_EQUAL(groups.size(), 2u);
+    const auto dots = children_named(*groups[0], "circle");
+    BOOST_TEST(dots.size() == 6u);  // the NaN point leaves no dot
+    BOOST_TEST(children_named(*groups[0], "polyline").empty());
+    BOOST_TEST(groups[0]->children.size() == dots.size());
+    BOOST_TEST(children_named(*groups[1], "polyline").size() == 1u);  // the line is drawn as before
+    BOOST_TEST(children_named(*groups[1], "circle").empty());
+
+    // Each dot sits where the tick labels say its (x, y) is; coordinates are rounded to 0.1 px, the tick
+    // positions too, so 0.3 px covers both roundings.
+    const TickMap to_x = tick_map(only(root, "g", "x-ticks"), true), to_y = tick_map(only(root, "g", "y-ticks"), false);
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        if (std::isnan(y[i])) continue;
+        BOOST_TEST(std::abs(std::stod(dots[k]->attrs.at("cx")) - to_x(x[i])) < 0.3, "point " << i);
+        BOOST_TEST(std::abs(std::stod(dots[k]->attrs.at("cy")) - to_y(y[i])) < 0.3, "point " << i);
+        ++k;
+    }
+    check_nice_ticks(numbers(texts(only(root, "g", "x-ticks"))), 0, 3);
+    check_nice_ticks(numbers(texts(only(root, "g", "y-ticks"))), 1, 7.1);
+
+    // The legend keys: a dot in the marker colour, a line in the line colour.
+    const Element& legend = only(root, "g", "legend");
+    BOOST_TEST(texts(legend) == std::vector<std::string>({"pairs", "fit y = 2x + 1"}),
+               boost::test_tools::per_element());
+    const auto key_dots = children_named(legend, "circle"), key_lines = children_named(legend, "line");
+    BOOST_REQUIRE_EQUAL(key_dots.size(), 1u);
+    BOOST_REQUIRE_EQUAL(key_lines.size(), 1u);
+    BOOST_TEST(key_dots[0]->attrs.at("fill") == groups[0]->attrs.at("fill"));
+    BOOST_TEST(key_lines[0]->attrs.at("stroke") == groups[1]->attrs.at("stroke"));
+    BOOST_TEST(groups[0]->attrs.at("fill") != groups[1]->attrs.at("stroke"));
+
+    // Many points: one dot each; a log axis drops the non-positive ones like NaN.
+    fact::Series cloud = series("cloud", {}, {});
+    cloud.markers = true;
+    for (int i = 0; i < 5000; ++i) {
+        cloud.x.push_back(std::sin(0.37 * i));
+        cloud.y.push_back(i % 10 == 0 ? -1.0 : 1.0 + i);
+    }
+    fact::LineChart big{"big", "x", "y", {cloud}, true};
+    const Element r = parse_svg(fact::line_chart_svg(big));
+    BOOST_TEST(children_named(only(r, "g", "series"), "circle").size() == 4500u);
+}
+
 // ---- files ----------------------------------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(write_svg_round_trips_through_a_file) {

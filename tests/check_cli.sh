@@ -106,4 +106,32 @@ head -1 "$work/grok/fact/history.csv" | grep -q ',circ_dev,alignment$' || fail "
 grep -q '| fact | max |' "$work/grok.txt" || fail "grokking printed no table"
 expect_error "grokking bad op" experiment grokking --p 7 --op pow --out "$work/run"
 
+# E4 in miniature (two updates side by side, then a sample-size sweep) and E6 (τ against K′).
+"$fact" experiment parity --d 20 --k 3 --support 3,11,17 --n 300 --test-n 300 --iters 2 --out "$work/e4" --quiet \
+    >"$work/e4.txt" 2>"$work/err" || fail "parity failed: $(cat "$work/err")"
+for f in nfa/history.csv nfa/M.npy fact/history.csv fact/M.npy accuracy.svg support_fraction.svg heatmaps.svg \
+         summary.json table.md; do
+    [ -s "$work/e4/$f" ] || fail "parity did not write $f"
+done
+head -1 "$work/e4/fact/history.csv" | grep -q 'support_fraction,pearson_nfa,pearson_offdiag_nfa' \
+    || fail "parity history lacks its columns: $(head -1 "$work/e4/fact/history.csv")"
+grep -q '| iter | NFA-RFM test acc' "$work/e4.txt" || fail "parity printed no table"
+"$fact" experiment parity --d 12 --k 2 --support 2,9 --sweep 100,200 --test-n 100 --iters 1 --update fact \
+    --out "$work/e4s" --quiet >/dev/null 2>"$work/err" || fail "parity sweep failed: $(cat "$work/err")"
+for f in sweep.csv accuracy_vs_n.svg summary.json n100/fact/history.csv n200/fact/M.npy; do
+    [ -s "$work/e4s/$f" ] || fail "parity sweep did not write $f"
+done
+"$fact" experiment tau --p 7 --iters 2 --out "$work/e6" --quiet >/dev/null 2>"$work/err" || fail "tau failed: $(cat "$work/err")"
+for f in tau.json scatter.svg history.csv M.npy; do [ -s "$work/e6/$f" ] || fail "tau did not write $f"; done
+grep -q '"r2"' "$work/e6/tau.json" || fail "tau.json has no r2"
+head -1 "$work/e6/history.csv" | grep -q 'tau_r2' || fail "tau history lacks tau_r2"
+expect_error "parity bad update" experiment parity --update nfa,bogus --out "$work/run"
+expect_error "parity bad support" experiment parity --support 3,x --out "$work/run"
+expect_error "parity support out of range" experiment parity --d 10 --n 50 --out "$work/run"
+expect_error "parity k disagrees with support" experiment parity --k 3 --support 1,2 --out "$work/run"
+expect_error "parity bad sweep" experiment parity --sweep 100,0 --out "$work/run"
+expect_error "tau distance kernel" experiment tau --kernel laplace --out "$work/run"
+expect_error "tau bad op" experiment tau --op pow --out "$work/run"
+keep_run=1 expect_error "parity without --out" experiment parity --d 10
+
 if [ $failures -eq 0 ]; then echo "cli: all checks passed"; else echo "cli: $failures checks failed"; exit 1; fi

@@ -145,9 +145,10 @@ RfmResult run_rfm(const RfmConfig& config, const RfmData& data, const RfmObserve
     const bool classify = train.task == data::Task::classification && train.outputs() >= 2;
 
     nn::Progress progress(config.iters + 1, config.quiet);
-    progress.message(fmt::format("RFM ({} update, {} kernel, L = {}, ridge {}, normalize {}{}{}) on {} samples, d = {}",
-                                 to_string(config.update), to_string(config.kernel.kind), config.kernel.bandwidth,
-                                 config.ridge, to_string(config.normalize), config.center ? ", centred" : "",
+    const std::string bandwidth = is_distance_kernel(config.kernel.kind)
+                                      ? fmt::format(", L = {}", config.kernel.bandwidth) : std::string();
+    progress.message(fmt::format("RFM ({} update, {} kernel{}, ridge {}, normalize {}{}{}) on {} samples, d = {}",
+                                 to_string(config.update), to_string(config.kernel.kind), bandwidth, config.ridge, to_string(config.normalize), config.center ? ", centred" : "",
                                  config.diagonal ? ", diagonal M" : "", train.n(), d));
 
     RfmResult result;

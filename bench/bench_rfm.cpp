@@ -1,0 +1,53 @@
+// One iteration of the Recursive Feature Machine (fact/kernel/rfm.hpp, MATH.md section 5) as run_rfm does
+// it, from M = I: fit_krr (the n×n Laplace kernel matrix and its Cholesky solve), kernel_gradients at the
+// training points, and the nfa update M ← AGOP^{1/2} (rfm_update). Counters fit_s, gradients_s, update_s:
+// seconds per iteration in each phase.
+//   rfm.iter/fact/f64/n<n>:d784:c10/threads:<t>
+// n from kernel_cases.hpp (4000; --quick 2000; --rfm_n=N). The NumPy peer runs the same iteration.
+// ./run bench --memory runs this binary alone at n = 25000 for its peak resident memory.
+#include <chrono>
+
+#include "fact/kernel/rfm.hpp"
+#include "kernel_cases.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+void rfm_iteration(benchmark::State& state, std::size_t n) {
+    const bench::KernelData k = bench::kernel_data(n);
+    const fact::Matrix M = bench::identity(bench::kernel_d);
+    fact::RfmConfig config;  // Laplace, L = 10, ridge 1e-3, nfa with s = 1/2, no normalisation
+    double fit_s = 0, gradients_s = 0, update_s = 0;
+    for (auto _ : state) {
+        auto t = Clock::now();
+        const fact::KrrFit fit = fact::fit_krr(config.kernel, k.X, k.Y, M, config.ridge);
+        fit_s += since(t);
+        t = Clock::now();
+        const fact::KernelGradients g = fact::kernel_gradients(config.kernel, k.X, k.X, fit.alpha, M);
+        gradients_s += since(t);
+        t = Clock::now();
+        const fact::Matrix next = fact::rfm_update(config, k.X, fit.alpha, M, g);
+        update_s += since(t);
+        benchmark::DoNotOptimize(next.data());
+        benchmark::ClobberMemory();
+    }
+    state.counters["fit_s"] = benchmark::Counter(fit_s, benchmark::Counter::kAvgIterations);
+    state.counters["gradients_s"] = benchmark::Counter(gradients_s, benchmark::Counter::kAvgIterations);
+    state.counters["update_s"] = benchmark::Counter(update_s, benchmark::Counter::kAvgIterations);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    return bench::run(argc, argv, [](const bench::Options& o) {
+        const std::size_t n = bench::kernel_n(o);
+        const std::string shape = "n" + std::to_string(n) + ":d" + std::to_string(bench::kernel_d) + ":c" +
+                                  std::to_string(bench::kernel_c);
+        for (int t : bench::thread_counts())
+            bench::add("rfm.iter", "fact", "f64", shape, t, benchmark::kMillisecond,
+                       [n](benchmark::State& s) { rfm_iteration(s, n); });
+    });
+}

@@ -36,7 +36,7 @@ struct Blocking {
     static constexpr std::size_t KC = 256;      // a B panel KC×NR: 32 KiB (AVX-512 float), stays in L1
     static constexpr std::size_t MC = 16 * MR;  // an A block MC×KC: 96-192 KiB, stays in L2
     static constexpr std::size_t NC = 2048;     // a B block KC×NC: 2-4 MiB, in L3
-    static constexpr std::size_t JG = 8 * NR;   // columns of C per parallel task
+    static constexpr std::size_t JG = 8 * NR;   // columns of C per parallel task when there are few row blocks
 };
 
 // Below this many multiply-adds the product runs on the calling thread.
@@ -94,6 +94,7 @@ void micro_kernel(std::size_t kc, const T* a, const T* b, T alpha, T* C, std::si
     P acc0[MR], acc1[MR];
 #pragma GCC unroll 6
     for (std::size_t r = 0; r < MR; ++r) acc0[r] = acc1[r] = P(T(0));
+#pragma GCC unroll 4
     for (std::size_t p = 0; p < kc; ++p, a += MR, b += NR) {
         const P b0 = P::load_aligned(b), b1 = P::load_aligned(b + W);
 #pragma GCC unroll 6
@@ -179,10 +180,15 @@ void gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, T alp
             pack_b(tb, B, ldb, pc, jc, kc, nc, bpack.data());
             const T* bp = bpack.data();
 
-            const std::size_t mblocks = chunk_count(m, Bl::MC), ngroups = chunk_count(nc, Bl::JG);
+            // A task packs its A block, then sweeps jgroup columns of the B block. Every task of a row block
+            // packs that block again, so the columns are split only when there are too few row blocks to
+            // share among the threads (the split depends on m and n alone, and never changes the result:
+            // each tile of C gets the same sums whichever task computes it).
+            const std::size_t mblocks = chunk_count(m, Bl::MC);
+            const std::size_t jgroup = mblocks >= 8 ? nc : Bl::JG, ngroups = chunk_count(nc, jgroup);
             auto task = [&](std::size_t t) {
-                const std::size_t ic = (t / ngroups) * Bl::MC, jg = (t % ngroups) * Bl::JG;
-                const std::size_t mc = std::min(Bl::MC, m - ic), jend = std::min(nc, jg + Bl::JG);
+                const std::size_t ic = (t / ngroups) * Bl::MC, jg = (t % ngroups) * jgroup;
+                const std::size_t mc = std::min(Bl::MC, m - ic), jend = std::min(nc, jg + jgroup);
                 // The running thread's slot (−1 outside any arena: then the calling thread runs every task).
                 const int index = parallel ? tbb::this_task_arena::current_thread_index() : 0;
                 const std::size_t slot = index < 0 ? 0 : std::size_t(index);

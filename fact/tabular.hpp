@@ -37,6 +37,10 @@ TabularMethod parse_tabular_method(const std::string& name);
 std::string to_string(TabularMethod method);
 /// The paper's mean accuracy (%) over its 120 datasets: laplace 83.71, nfa 85.10, fact 85.22, fact-geo 84.99.
 double paper_accuracy(TabularMethod method);
+/// The paper's name of the method ("FACT-RFM geo", ...), for tables.
+const char* paper_name(TabularMethod method);
+/// The RFM update a method runs (laplace runs none; nfa is returned for it).
+RfmUpdate update_of(TabularMethod method);
 
 struct TabularConfig {
     // Sources: exactly one of uci_root and data.

@@ -3,10 +3,14 @@
 // exception into one line on stderr.
 #pragma once
 
+#include <cstddef>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
+
+#include "fact/kernel/rfm.hpp"
 
 namespace cli {
 
@@ -15,6 +19,13 @@ struct Command {
     std::function<int()> run;      // returns the exit status
 };
 using Commands = std::vector<Command>;
+
+/// "a,b,c" -> {"a", "b", "c"}; an empty item or list is an nn::ConfigError naming the flag.
+std::vector<std::string> split_list(const std::string& flag, const std::string& text);
+/// "7,15,25,29" -> {7, 15, 25, 29}; nn::ConfigError naming the flag for anything but non-negative integers.
+std::vector<std::size_t> parse_sizes(const std::string& flag, const std::string& text);
+/// "nfa,fact" -> the updates; ad::ValueError for an unknown one.
+std::vector<fact::RfmUpdate> parse_updates(const std::string& flag, const std::string& text);
 
 void add_rfm_command(CLI::App& app, Commands& out);               // fact rfm             (rfm.cpp)
 void add_grokking_command(CLI::App& experiment, Commands& out);    // fact experiment grokking (grokking.cpp)

@@ -40,17 +40,9 @@ void add_grokking_command(CLI::App& experiment, Commands& out) {
     out.push_back({cmd, [f]() {
                        ad::set_num_threads(f->threads);
                        fact::GrokkingConfig c = f->config;
-                       const std::map<std::string, data::ModOp> ops = {{"add", data::ModOp::add},
-                                                                       {"sub", data::ModOp::sub},
-                                                                       {"mul", data::ModOp::mul},
-                                                                       {"div", data::ModOp::div}};
-                       if (ops.count(f->op) == 0)
-                           throw nn::ConfigError("--op: '" + f->op + "'; expected add, sub, mul or div");
-                       c.op = ops.at(f->op);
+                       c.op = data::parse_mod_op(f->op);
                        c.kernel.kind = fact::parse_kernel(f->kernel);
-                       c.updates.clear();
-                       std::stringstream ss(f->updates);
-                       for (std::string u; std::getline(ss, u, ',');) c.updates.push_back(fact::parse_update(u));
+                       c.updates = parse_updates("--update", f->updates);
                        const fact::GrokkingResult r = fact::grokking_experiment(c);
                        std::fputs(r.table.c_str(), stdout);
                        std::fflush(stdout);

@@ -12,25 +12,6 @@
 
 namespace cli {
 
-namespace {
-
-// "7,15,25,29" -> {7, 15, 25, 29}; flag names the option in the error.
-std::vector<std::size_t> parse_sizes(const std::string& flag, const std::string& text) {
-    std::vector<std::size_t> out;
-    std::stringstream ss(text);
-    std::string item;
-    while (std::getline(ss, item, ',')) {
-        if (item.empty() || item.find_first_not_of("0123456789") != std::string::npos || item.size() > 12)
-            throw nn::ConfigError(flag + ": '" + item + "' is not a non-negative integer (expected a comma-separated "
-                                  "list)");
-        out.push_back(std::stoull(item));
-    }
-    if (out.empty()) throw nn::ConfigError(flag + ": empty list");
-    return out;
-}
-
-}  // namespace
-
 void add_parity_command(CLI::App& experiment, Commands& out) {
     struct Flags {
         fact::ParityConfig run;
@@ -86,9 +67,7 @@ void add_parity_command(CLI::App& experiment, Commands& out) {
                            c.k = c.support.size();
                        }
                        if (!f->sweep.empty()) c.sweep = parse_sizes("--sweep", f->sweep);
-                       c.updates.clear();
-                       std::stringstream ss(f->updates);
-                       for (std::string u; std::getline(ss, u, ',');) c.updates.push_back(fact::parse_update(u));
+                       c.updates = parse_updates("--update", f->updates);
                        c.kernel.kind = fact::parse_kernel(f->kernel);
                        if (f->normalize != "auto") c.normalize = fact::parse_normalization(f->normalize);
                        const fact::ParityResult r = fact::run_parity(c);

@@ -15,18 +15,6 @@ namespace cli {
 
 namespace {
 
-// "a,b,c" -> {"a", "b", "c"}; an empty item is a ConfigError naming the flag.
-std::vector<std::string> split_list(const std::string& flag, const std::string& text) {
-    std::vector<std::string> out;
-    std::stringstream ss(text);
-    std::string item;
-    while (std::getline(ss, item, ','))
-        if (item.empty()) throw nn::ConfigError(flag + ": empty item in '" + text + "' (expected e.g. a,b,c)");
-        else out.push_back(item);
-    if (out.empty()) throw nn::ConfigError(flag + ": empty list");
-    return out;
-}
-
 struct TabularFlags {
     fact::TabularConfig config;
     std::string datasets, data, methods = "laplace,nfa,fact,fact-geo";

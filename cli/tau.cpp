@@ -42,10 +42,7 @@ void add_tau_command(CLI::App& experiment, Commands& out) {
     out.push_back({cmd, [f]() {
                        ad::set_num_threads(f->threads);
                        fact::TauConfig c = f->run;
-                       c.op = f->op == "add" ? data::ModOp::add
-                              : f->op == "sub" ? data::ModOp::sub
-                              : f->op == "mul" ? data::ModOp::mul
-                                               : data::ModOp::div;
+                       c.op = data::parse_mod_op(f->op);
                        c.kernel.kind = fact::parse_kernel(f->kernel);
                        c.update = fact::parse_update(f->update);
                        if (f->normalize != "auto") c.normalize = fact::parse_normalization(f->normalize);

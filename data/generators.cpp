@@ -169,4 +169,22 @@ Dataset gaussian_mixture(const MixtureOptions& o) {
     return take_rows(d, rng.permutation(o.n));
 }
 
+ModOp parse_mod_op(const std::string& name) {
+    if (name == "add") return ModOp::add;
+    if (name == "sub") return ModOp::sub;
+    if (name == "mul") return ModOp::mul;
+    if (name == "div") return ModOp::div;
+    throw DataError("op '" + name + "': expected add, sub, mul or div");
+}
+
+std::string to_string(ModOp op) {
+    switch (op) {
+        case ModOp::add: return "add";
+        case ModOp::sub: return "sub";
+        case ModOp::mul: return "mul";
+        case ModOp::div: return "div";
+    }
+    return "?";
+}
+
 }  // namespace data

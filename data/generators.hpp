@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "data/dataset.hpp"
@@ -12,6 +13,10 @@
 namespace data {
 
 enum class ModOp { add, sub, mul, div };
+
+/// "add" | "sub" | "mul" | "div"; DataError listing them otherwise.
+ModOp parse_mod_op(const std::string& name);
+std::string to_string(ModOp op);
 
 struct ModularOptions {
     std::size_t p = 61;           // the modulus (a prime for div)

@@ -106,11 +106,11 @@ struct Options {
 };
 
 ModOp parse_op(const std::string& spec, const std::string& op) {
-    if (op == "add") return ModOp::add;
-    if (op == "sub") return ModOp::sub;
-    if (op == "mul") return ModOp::mul;
-    if (op == "div") return ModOp::div;
-    throw DataError(fmt::format("dataset '{}': op={} (valid: add, sub, mul, div)", spec, op));
+    try {
+        return parse_mod_op(op);
+    } catch (const DataError&) {
+        throw DataError(fmt::format("dataset '{}': op={} (valid: add, sub, mul, div)", spec, op));
+    }
 }
 
 std::vector<std::size_t> parse_support(const std::string& spec, const std::string& list) {

@@ -48,16 +48,6 @@ std::size_t pair_class(std::size_t a, std::size_t b, std::size_t p, data::ModOp 
     return npos;
 }
 
-std::string op_name(data::ModOp op) {
-    switch (op) {
-        case data::ModOp::add: return "add";
-        case data::ModOp::sub: return "sub";
-        case data::ModOp::mul: return "mul";
-        case data::ModOp::div: return "div";
-    }
-    return "?";
-}
-
 std::size_t first_at_least(const std::vector<RfmIteration>& h, double level) {
     for (const RfmIteration& r : h)
         if (r.test_acc >= level) return r.iter;
@@ -102,7 +92,7 @@ GrokkingResult grokking_experiment(const GrokkingConfig& c) {
     const data::Split split = data::modular_arithmetic({c.p, c.op, c.frac, c.seed});
     if (!c.quiet)
         std::fprintf(stderr, "grokking: (a %s b) mod %zu, %zu training pairs, %zu test pairs, %s kernel L = %g, "
-                             "ridge %g, %zu iterations\n", op_name(c.op).c_str(), c.p, split.train.n(),
+                             "ridge %g, %zu iterations\n", data::to_string(c.op).c_str(), c.p, split.train.n(),
                      split.test.n(), to_string(c.kernel.kind).c_str(), c.kernel.bandwidth, c.ridge, c.iters);
 
     GrokkingResult result;
@@ -141,13 +131,13 @@ GrokkingResult grokking_experiment(const GrokkingConfig& c) {
                                     r.result.history.back().test_acc, r.circ_dev.back());
     if (c.out.empty()) return result;
 
-    LineChart acc{fmt::format("(a {} b) mod {}: train and test accuracy", op_name(c.op), c.p), "iteration", "accuracy",
+    LineChart acc{fmt::format("(a {} b) mod {}: train and test accuracy", data::to_string(c.op), c.p), "iteration", "accuracy",
                   {}, false};
     LineChart loss{"test loss (mse)", "iteration", "mse", {}, true};
     LineChart measures{"circulant deviation D(C) and alignment ρ(M_t, M_T)", "iteration", "", {}, false};
     nlohmann::json summary;
     summary["experiment"] = "grokking";
-    summary["config"] = {{"p", c.p}, {"op", op_name(c.op)}, {"frac", c.frac}, {"iters", c.iters},
+    summary["config"] = {{"p", c.p}, {"op", data::to_string(c.op)}, {"frac", c.frac}, {"iters", c.iters},
                          {"kernel", to_string(c.kernel.kind)}, {"bandwidth", c.kernel.bandwidth}, {"ridge", c.ridge},
                          {"power", c.power}, {"center_nfa", c.center}, {"seed", c.seed},
                          {"train", split.train.n()}, {"test", split.test.n()}};

@@ -28,16 +28,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-const char* op_name(data::ModOp op) {
-    switch (op) {
-        case data::ModOp::add: return "add";
-        case data::ModOp::sub: return "sub";
-        case data::ModOp::mul: return "mul";
-        case data::ModOp::div: return "div";
-    }
-    return "?";
-}
-
 /// The points (K'_ij, τ_ij) of the fit: i < j in row-major order, or every entry with the diagonal.
 void pair_points(const Matrix& tau, const Matrix& Kprime, bool include_diagonal, std::vector<double>& x,
                  std::vector<double>& y) {
@@ -182,7 +172,7 @@ TauResult run_tau(const TauConfig& c) {
         const LinearFit& f = result.fit;
         Series line{fmt::format("fit: {:.4g} K' + {:.4g}, R² = {:.4f}", f.slope, f.intercept, f.r2),
                     {lo, hi}, {f.slope * lo + f.intercept, f.slope * hi + f.intercept}};
-        LineChart chart{fmt::format("tau against K' at the final M ({} mod {}, {} kernel, {} update)", op_name(c.op),
+        LineChart chart{fmt::format("tau against K' at the final M ({} mod {}, {} kernel, {} update)", data::to_string(c.op),
                                     c.p, to_string(c.kernel.kind), to_string(c.update)),
                         "K'_ij = phi'(x_i^T M x_j)", "tau_ij = (1/n) sum_l K'_li K'_lj", {points, line}, false};
         write_svg((tmp / "scatter.svg").string(), line_chart_svg(chart));
@@ -193,7 +183,7 @@ TauResult run_tau(const TauConfig& c) {
         const nlohmann::json summary = {
             {"experiment", "E6 tau vs K'"},
             {"p", c.p},
-            {"op", op_name(c.op)},
+            {"op", data::to_string(c.op)},
             {"train_fraction", c.train_fraction},
             {"n_train", split.train.n()},
             {"n_test", split.test.n()},

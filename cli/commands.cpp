@@ -1,0 +1,38 @@
+// The list flags the kernel-machine commands share: see commands.hpp.
+#include "cli/commands.hpp"
+
+#include <sstream>
+
+#include "nn/error.hpp"
+
+namespace cli {
+
+std::vector<std::string> split_list(const std::string& flag, const std::string& text) {
+    std::vector<std::string> out;
+    std::stringstream ss(text);
+    for (std::string item; std::getline(ss, item, ',');) {
+        if (item.empty()) throw nn::ConfigError(flag + ": empty item in '" + text + "' (expected e.g. a,b,c)");
+        out.push_back(item);
+    }
+    if (out.empty()) throw nn::ConfigError(flag + ": empty list");
+    return out;
+}
+
+std::vector<std::size_t> parse_sizes(const std::string& flag, const std::string& text) {
+    std::vector<std::size_t> out;
+    for (const std::string& item : split_list(flag, text)) {
+        if (item.find_first_not_of("0123456789") != std::string::npos || item.size() > 12)
+            throw nn::ConfigError(flag + ": '" + item + "' is not a non-negative integer (expected a comma-separated "
+                                  "list)");
+        out.push_back(std::stoull(item));
+    }
+    return out;
+}
+
+std::vector<fact::RfmUpdate> parse_updates(const std::string& flag, const std::string& text) {
+    std::vector<fact::RfmUpdate> out;
+    for (const std::string& item : split_list(flag, text)) out.push_back(fact::parse_update(item));
+    return out;
+}
+
+}  // namespace cli

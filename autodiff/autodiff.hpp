@@ -1,4 +1,5 @@
-// Everything of the autodiff component: tensors, kernels, the tape, the ops and gradcheck.
+/// \file
+/// Everything of the autodiff component: tensors, kernels, the tape, the ops and gradcheck.
 #pragma once
 
 #include "autodiff/error.hpp"

@@ -1,5 +1,6 @@
-// Typed exceptions of the autodiff library. Every message names the operation, the offending value and
-// what was expected, e.g. "matmul: (3,4) x (5,2): inner dimensions 4 and 5 differ".
+/// \file
+/// Typed exceptions of the autodiff library. Every message names the operation, the offending value and
+/// what was expected, e.g. "matmul: (3,4) x (5,2): inner dimensions 4 and 5 differ".
 #pragma once
 
 #include <stdexcept>

@@ -1,5 +1,6 @@
-// Finite-difference gradient checking, in double precision: the oracle for every op's backward, and a
-// tool for users who write their own.
+/// \file
+/// Finite-difference gradient checking, in double precision: the oracle for every op's backward, and a
+/// tool for users who write their own.
 #pragma once
 
 #include <cstddef>
@@ -14,12 +15,13 @@ namespace ad {
 /// A function of some inputs built on a tape; any output shape.
 using GradcheckFn = std::function<Var<double>(Tape<double>&, const std::vector<Var<double>>&)>;
 
+/// The outcome of gradcheck: the worst errors over all entries and, on failure, a report of the worst one.
 struct GradcheckResult {
-    bool ok = true;
-    double max_abs_error = 0;  // max over all input entries of |analytic − numeric|
-    double max_rel_error = 0;  // max of |analytic − numeric| / max(|analytic|, |numeric|), over entries
-                               // whose magnitude exceeds atol (below that the absolute test applies)
-    std::string report;        // the worst entry: input, position, both values; empty when ok
+    bool ok = true;            ///< every entry passed
+    double max_abs_error = 0;  ///< max over all input entries of |analytic − numeric|
+    double max_rel_error = 0;  ///< max of |analytic − numeric| / max(|analytic|, |numeric|), over entries
+                               ///< whose magnitude exceeds atol (below that the absolute test applies)
+    std::string report;        ///< the worst entry: input, position, both values; empty when ok
 };
 
 /// Compare the reverse-mode gradient of φ(x) = ⟨S, f(x)⟩ with finite differences, for every entry of every
@@ -31,6 +33,7 @@ struct GradcheckResult {
 /// kinks (relu at 0). An entry passes when |analytic − numeric| ≤ atol + rtol·|numeric|.
 /// f is called once per perturbation, each time on a cleared tape, and must be deterministic.
 /// Cost: 4·(number of input entries) + 1 evaluations of f, one backward pass.
+/// \throws ValueError for eps ≤ 0; whatever f throws (ShapeError, GraphError, ...) passes through.
 GradcheckResult gradcheck(const GradcheckFn& f, const std::vector<Tensor<double>>& inputs, double eps = 1e-3,
                           double rtol = 1e-6, double atol = 1e-9);
 

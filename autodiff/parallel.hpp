@@ -1,6 +1,7 @@
-// Parallel loops over fixed chunks. The split of [0, n) depends only on n and the chunk size, never on the
-// number of threads, so anything computed per chunk (and combined in chunk order) is bitwise identical
-// whatever the thread count. Below one chunk the body runs inline, with no TBB overhead.
+/// \file
+/// Parallel loops over fixed chunks. The split of [0, n) depends only on n and the chunk size, never on the
+/// number of threads, so anything computed per chunk (and combined in chunk order) is bitwise identical
+/// whatever the thread count. Below one chunk the body runs inline, with no TBB overhead.
 #pragma once
 
 #include <algorithm>

@@ -1,6 +1,7 @@
-// A dataset in memory: features X (one sample per row) and targets Y, plain double matrices that any
-// component can use (the data component depends on no other). Classification keeps both the integer
-// labels and their one-hot rows, since losses want one and metrics the other.
+/// \file
+/// A dataset in memory: features X (one sample per row) and targets Y, plain double matrices that any
+/// component can use (the data component depends on no other). Classification keeps both the integer
+/// labels and their one-hot rows, since losses want one and metrics the other.
 #pragma once
 
 #include <cstddef>
@@ -9,24 +10,29 @@
 
 #include <xtensor/xtensor.hpp>
 
+/// The data component: datasets in memory, shipped data, generators, file loaders, transforms and the
+/// dataset string. Depends on no other component; every error is a DataError.
 namespace data {
 
+/// A row-major (rows, cols) double matrix: samples are rows.
 using Matrix = xt::xtensor<double, 2>;
 
+/// What Y holds: one-hot class rows, or real-valued targets.
 enum class Task { classification, regression };
 
+/// A dataset in memory: X (n, d), Y (n, c), and for classification the integer labels. Memory 8n(d + c) bytes.
 struct Dataset {
-    std::string name;
-    Task task = Task::classification;
-    Matrix X;                                // (n, d)
-    Matrix Y;                                // (n, c): one-hot rows (classification) or targets (regression)
-    std::vector<std::size_t> labels;         // classification: class of each row in 0..c−1; else empty
-    std::size_t num_classes = 0;             // classification: c; regression: 0
-    std::vector<std::string> class_names;    // optional, num_classes entries when present
+    std::string name;                        ///< for messages and reports (e.g. "digits")
+    Task task = Task::classification;        ///< what Y holds
+    Matrix X;                                ///< (n, d)
+    Matrix Y;                                ///< (n, c): one-hot rows (classification) or targets (regression)
+    std::vector<std::size_t> labels;         ///< classification: class of each row in 0..c−1; else empty
+    std::size_t num_classes = 0;             ///< classification: c; regression: 0
+    std::vector<std::string> class_names;    ///< optional, num_classes entries when present
 
-    std::size_t n() const { return X.shape(0); }
-    std::size_t d() const { return X.shape(1); }
-    std::size_t outputs() const { return Y.shape(1); }
+    std::size_t n() const { return X.shape(0); }         ///< samples (rows)
+    std::size_t d() const { return X.shape(1); }         ///< features (columns of X)
+    std::size_t outputs() const { return Y.shape(1); }   ///< c, the columns of Y
     /// Samples per class (classification).
     std::vector<std::size_t> class_counts() const;
     /// Throws DataError if X, Y, labels and num_classes disagree.
@@ -34,15 +40,16 @@ struct Dataset {
 };
 
 /// A classification dataset from features and labels in 0..num_classes−1 (Y = one-hot of the labels).
+/// \throws DataError if the label count differs from X's rows or a label is ≥ num_classes.
 Dataset make_classification(std::string name, Matrix X, std::vector<std::size_t> labels, std::size_t num_classes);
 
-/// A regression dataset: Y is (n, outputs).
+/// A regression dataset: Y is (n, outputs). \throws DataError if X and Y have different row counts.
 Dataset make_regression(std::string name, Matrix X, Matrix Y);
 
 /// Two parts of one dataset. `test` is empty (n = 0) when the source has no split of its own.
 struct Split {
-    Dataset train;
-    Dataset test;
+    Dataset train;  ///< the training part
+    Dataset test;   ///< the held-out part (n = 0 when there is none)
 };
 
 }  // namespace data

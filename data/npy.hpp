@@ -1,6 +1,7 @@
-// NumPy .npy files (format versions 1-3): float32/float64 and signed/unsigned integers of 1-8 bytes,
-// little- or big-endian, C order, 1-D or 2-D. Written from scratch so that a malformed file gives a
-// DataError naming the file and the problem, never a crash.
+/// \file
+/// NumPy .npy files (format versions 1-3): float32/float64 and signed/unsigned integers of 1-8 bytes,
+/// little- or big-endian, C order, 1-D or 2-D. Written from scratch so that a malformed file gives a
+/// DataError naming the file and the problem, never a crash.
 #pragma once
 
 #include <string>
@@ -13,11 +14,13 @@ namespace data {
 /// magic string or a truncated body throw DataError.
 Matrix load_npy_matrix(const std::string& path);
 
-/// Write a float64 C-order .npy file (atomically).
+/// Write a float64 C-order .npy file (atomically). \throws DataError if the file cannot be written.
 void save_npy(const std::string& path, const Matrix& m);
 
 /// X from x_path; Y from y_path. Classification: Y holds integer labels (1-D, or one column) or one-hot
-/// rows. Regression: Y holds the targets.
+/// rows. Regression: Y holds the targets. X is (n, d); Y (n, c).
+/// \throws DataError for either file as load_npy_matrix, for row counts that differ, or (classification)
+///         labels that are not non-negative integers and rows that are not one-hot.
 Dataset load_npy(const std::string& x_path, const std::string& y_path, Task task = Task::classification);
 
 }  // namespace data

@@ -1,6 +1,7 @@
-// The seeded generator of a run. mt19937_64 is specified bit for bit by the C++ standard, but the
-// standard distributions are not (libstdc++ and libc++ differ), so the conversions to uniform and
-// normal numbers are written here: the same seed gives the same data on every platform.
+/// \file
+/// The seeded generator of a run. mt19937_64 is specified bit for bit by the C++ standard, but the
+/// standard distributions are not (libstdc++ and libc++ differ), so the conversions to uniform and
+/// normal numbers are written here: the same seed gives the same data on every platform.
 #pragma once
 
 // Any header that opens `namespace data` includes xtensor first: xtl (under xtensor) calls an unqualified
@@ -15,14 +16,15 @@
 
 namespace data {
 
+/// The seeded random generator: mt19937_64 with portable uniform and normal conversions.
 class Rng {
 public:
-    explicit Rng(std::uint64_t seed) : engine_(seed) {}
+    explicit Rng(std::uint64_t seed) : engine_(seed) {}  ///< the stream of this seed
 
-    std::uint64_t bits() { return engine_(); }
+    std::uint64_t bits() { return engine_(); }  ///< 64 raw random bits
     /// Uniform in [0, 1) with 53 random bits.
     double uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
-    double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
+    double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }  ///< uniform in [lo, hi)
     /// Uniform integer in [0, n) without modulo bias (rejection), n ≥ 1.
     std::uint64_t below(std::uint64_t n) {
         const std::uint64_t limit = UINT64_MAX - UINT64_MAX % n;

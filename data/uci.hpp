@@ -1,7 +1,8 @@
-// The UCI classification collection of Fernández-Delgado et al. (2014), as used by the FACT paper's
-// tabular benchmark: one folder per dataset with NAME.txt (key= value lines), the data file fich1 (a
-// header line, then: row number, d features, integer label), conxuntos.dat (train and validation
-// indices) and conxuntos_kfold.dat (four train/test index pairs).
+/// \file
+/// The UCI classification collection of Fernández-Delgado et al. (2014), as used by the FACT paper's
+/// tabular benchmark: one folder per dataset with NAME.txt (key= value lines), the data file fich1 (a
+/// header line, then: row number, d features, integer label), conxuntos.dat (train and validation
+/// indices) and conxuntos_kfold.dat (four train/test index pairs).
 #pragma once
 
 #include <array>
@@ -14,14 +15,18 @@
 
 namespace data {
 
+/// One dataset of the collection: all its rows, and the given splits as row indices into them.
 struct UciDataset {
-    std::string name;
-    Dataset all;                                    // every row of fich1, labels 0..c−1
-    std::vector<std::size_t> train, validation;     // conxuntos.dat (0-based rows of `all`)
-    std::array<std::pair<std::vector<std::size_t>, std::vector<std::size_t>>, 4> folds;  // (train, test)
+    std::string name;                               ///< the folder's name
+    Dataset all;                                    ///< every row of fich1, labels 0..c−1
+    ///@{
+    std::vector<std::size_t> train, validation;     ///< conxuntos.dat (0-based rows of `all`)
+    ///@}
+    std::array<std::pair<std::vector<std::size_t>, std::vector<std::size_t>>, 4> folds;  ///< (train, test)
 
-    Split validation_split() const;                 // (train, validation) as datasets
-    Split fold(std::size_t i) const;                // fold i = 0..3 as datasets
+    Split validation_split() const;                 ///< (train, validation) as datasets
+    /// Fold i = 0..3 as datasets (train, test). \throws DataError for i > 3.
+    Split fold(std::size_t i) const;
 };
 
 /// Load the dataset in `folder` (named after the folder: DIR/NAME). Throws DataError naming the file for

@@ -1,8 +1,9 @@
-// Experiment E5 (MATH.md section 6): grokking of modular arithmetic by Recursive Feature Machines.
-// (a op b) mod p with input e_a ⊕ e_b ∈ R^{2p}, a random half of the p² pairs for training; Gaussian kernel,
-// L = 2.5, ridge 0 (Mallinar et al.'s setup), 75 iterations, NFA-RFM and FACT-RFM side by side. Per
-// iteration: train/test accuracy and loss, the circulant deviation of M's off-diagonal block and the
-// alignment of M_t with the final M (the progress measures of MATH.md section 6).
+/// \file
+/// Experiment E5 (MATH.md section 6): grokking of modular arithmetic by Recursive Feature Machines.
+/// (a op b) mod p with input e_a ⊕ e_b ∈ R^{2p}, a random half of the p² pairs for training; Gaussian kernel,
+/// L = 2.5, ridge 0 (Mallinar et al.'s setup), 75 iterations, NFA-RFM and FACT-RFM side by side. Per
+/// iteration: train/test accuracy and loss, the circulant deviation of M's off-diagonal block and the
+/// alignment of M_t with the final M (the progress measures of MATH.md section 6).
 #pragma once
 
 #include <cstddef>
@@ -23,41 +24,48 @@ namespace fact {
 /// are left out). Throws ad::ShapeError unless M is (2p, 2p).
 double circulant_deviation(const Matrix& M, std::size_t p, data::ModOp op);
 
+/// The settings of E5 (defaults: Mallinar et al.'s setup).
 struct GrokkingConfig {
-    std::size_t p = 61;
-    data::ModOp op = data::ModOp::add;
-    double frac = 0.5;                                 // training fraction of the pairs
-    std::size_t iters = 75;
-    std::vector<RfmUpdate> updates = {RfmUpdate::nfa, RfmUpdate::fact};
-    Kernel kernel{KernelKind::gaussian, 2.5};
-    double ridge = 0.0;
-    double power = 0.5;                                // nfa: M = AGOP^s
-    bool center = true;                                // nfa: centred gradients (MATH.md section 5)
-    std::string normalize = "auto";                    // none|max|trace|auto (default_normalization per update)
-    std::vector<std::size_t> snapshots = {0, 5, 10, 15, 20, 30, 50, 75};   // heatmaps of M at these iterations
-    std::uint64_t seed = 0;                            // the split of the pairs
-    std::string out;                                   // out/<update>/..., summary.json, curves.svg
-    bool quiet = false;
+    std::size_t p = 61;                                ///< the modulus
+    data::ModOp op = data::ModOp::add;                 ///< the operation
+    double frac = 0.5;                                 ///< training fraction of the pairs
+    std::size_t iters = 75;                            ///< T: RFM updates
+    std::vector<RfmUpdate> updates = {RfmUpdate::nfa, RfmUpdate::fact};  ///< run side by side
+    Kernel kernel{KernelKind::gaussian, 2.5};          ///< Gaussian, L = 2.5
+    double ridge = 0.0;                                ///< μ
+    double power = 0.5;                                ///< nfa: M = AGOP^s
+    bool center = true;                                ///< nfa: centred gradients (MATH.md section 5)
+    std::string normalize = "auto";                    ///< none|max|trace|auto (default_normalization per update)
+    std::vector<std::size_t> snapshots = {0, 5, 10, 15, 20, 30, 50, 75};   ///< heatmaps of M at these iterations
+    std::uint64_t seed = 0;                            ///< the split of the pairs
+    std::string out;                                   ///< `out/<update>/...`, summary.json, curves.svg
+    bool quiet = false;                                ///< no progress on stderr
 };
 
+/// One update's run of E5.
 struct GrokkingRun {
-    RfmUpdate update = RfmUpdate::nfa;
-    Normalization normalize = Normalization::none;
-    RfmResult result;                                   // with the matrices M_0 .. M_T
-    std::vector<double> circ_dev, alignment;            // per iteration
-    std::size_t first_perfect = 0;                      // first iteration with test accuracy 1 (npos: never)
-    std::size_t first_above_half = 0;                   // first iteration with test accuracy ≥ 0.5 (npos: never)
+    RfmUpdate update = RfmUpdate::nfa;                  ///< the update
+    Normalization normalize = Normalization::none;      ///< the normalisation it ran with
+    RfmResult result;                                   ///< with the matrices M_0 .. M_T
+    ///@{
+    std::vector<double> circ_dev, alignment;            ///< per iteration
+    ///@}
+    std::size_t first_perfect = 0;                      ///< first iteration with test accuracy 1 (npos: never)
+    std::size_t first_above_half = 0;                   ///< first iteration with test accuracy ≥ 0.5 (npos: never)
 };
 
+/// The outcome of grokking_experiment.
 struct GrokkingResult {
-    std::vector<GrokkingRun> runs;
-    std::string table;                                  // markdown, one row per update
+    std::vector<GrokkingRun> runs;                      ///< in the order of GrokkingConfig::updates
+    std::string table;                                  ///< markdown, one row per update
 };
 
 /// Run every update of config.updates on the same split and write config.out (if not empty):
-///   <update>/history.csv (with circ_dev, alignment), <update>/M.npy, <update>/heatmaps.svg (M at the
+///   `<update>/history.csv` (with circ_dev, alignment), `<update>/M.npy`, `<update>/heatmaps.svg` (M at the
 ///   snapshot iterations), curves.svg (test accuracy of every update), loss.svg, progress.svg (D and ρ),
-///   summary.json. Throws nn::ConfigError for an existing out.
+///   summary.json.
+/// Cost: per update T RFM iterations on p²·frac training rows (see run_rfm).
+/// \throws nn::ConfigError for an existing out or no update; ad::ValueError from the kernel machine.
 GrokkingResult grokking_experiment(const GrokkingConfig& config);
 
 }  // namespace fact

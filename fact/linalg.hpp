@@ -1,5 +1,6 @@
-// Symmetric matrix functions through LAPACK (MATH.md section 3): never a hand-written eigensolver.
-// All in double: the FACT quantities accumulate in float64 whatever the model's dtype.
+/// \file
+/// Symmetric matrix functions through LAPACK (MATH.md section 3): never a hand-written eigensolver.
+/// All in double: the FACT quantities accumulate in float64 whatever the model's dtype.
 #pragma once
 
 #include <string>
@@ -7,8 +8,13 @@
 
 #include "autodiff/tensor.hpp"
 
+/// The fact component: the per-layer FACT/NFA quantities of trained networks, matrix functions, metrics,
+/// SVG plots, runs on disk, the kernel machines (RFM) and the paper's experiments. Errors are the typed
+/// exceptions of the other components: ad::ShapeError / ad::ValueError for matrices, nn::ConfigError
+/// for options and output directories, data::DataError for data.
 namespace fact {
 
+/// A (rows, cols) double matrix: every FACT quantity is computed in float64.
 using Matrix = ad::Tensor<double>;
 
 /// (S + Sᵀ)/2. Throws ad::ShapeError for a non-square S.
@@ -17,9 +23,12 @@ Matrix symmetrize(const Matrix& S);
 /// Eigendecomposition of a symmetric S = U diag(values) Uᵀ (LAPACK dsyevd, divide and conquer):
 /// values ascending, U's columns the eigenvectors. Only the lower triangle of S is read.
 struct SymmetricEigen {
-    std::vector<double> values;
-    Matrix vectors;  // (d, d), column j for values[j]
+    std::vector<double> values;  ///< the eigenvalues, ascending
+    Matrix vectors;  ///< (d, d), column j for values[j]
 };
+/// Eigendecomposition of a symmetric S (d,d): O(d³) time, O(d²) memory.
+/// \throws ad::ShapeError for a non-square S; ad::ValueError for an empty S, a non-finite entry, or a
+///         failure of LAPACK (naming its info).
 SymmetricEigen eigh(const Matrix& S);
 
 /// S^p for a symmetric PSD S: symmetrize, eigendecompose, clip eigenvalues < 0 to 0, U diag(σ^p) Uᵀ.
@@ -28,17 +37,19 @@ SymmetricEigen eigh(const Matrix& S);
 /// for a non-finite p or entry, or (naming the LAPACK routine and its info) if the eigensolver fails.
 Matrix matrix_power(const Matrix& S, double p);
 
-/// The symmetric square root (M Mᵀ)^{1/2} of a general square M (the polar factor's PSD part).
+/// The symmetric square root (M Mᵀ)^{1/2} of a general square M (the polar factor's PSD part). O(d³).
+/// \throws ad::ShapeError for a non-square M; ad::ValueError as matrix_power.
 Matrix sqrt_of_outer(const Matrix& M);
 
 /// How solve_ridge_system solved its system (reported by every command that solves one).
 enum class SolveMethod { cholesky, symmetric_indefinite, least_squares };
-std::string to_string(SolveMethod method);
+std::string to_string(SolveMethod method);  ///< "cholesky", "symmetric-indefinite" or "least-squares"
 
+/// What solve_ridge_system did.
 struct SolveReport {
-    SolveMethod method = SolveMethod::cholesky;
-    double rcond = 0;   // LAPACK's estimate of 1/cond₁ of the factored matrix (NaN for least squares)
-    std::string note;   // why a fallback was taken ("" when the first choice worked)
+    SolveMethod method = SolveMethod::cholesky;  ///< the LAPACK path that produced X
+    double rcond = 0;   ///< LAPACK's estimate of 1/cond₁ of the factored matrix (NaN for least squares)
+    std::string note;   ///< why a fallback was taken ("" when the first choice worked)
 };
 
 /// Solve (A + μI) X = B for X, the kernel ridge regression system α = (K + μI)⁻¹Y (MATH.md section 5).

@@ -1,5 +1,6 @@
-// Output directories of the `fact` commands: built under a temporary sibling name and renamed into place
-// when complete, so an interrupted or failed command leaves nothing half-written behind.
+/// \file
+/// Output directories of the `fact` commands: built under a temporary sibling name and renamed into place
+/// when complete, so an interrupted or failed command leaves nothing half-written behind.
 #pragma once
 
 #include <filesystem>

@@ -1,12 +1,13 @@
-// E4, sparse parity (MATH.md section 6): the Recursive Feature Machine (section 5) with the NFA and FACT
-// updates, side by side, on x uniform on {0,1}^d with the label y = XOR of x on a support S of k
-// coordinates (one-hot, 2 classes). Per update and iteration: test accuracy (the phase transition), the
-// share of diag(M) on the support, Σ_{i∈S} M_ii / tr M (k/d for M₀ = I, 1 when M has learned S), and the
-// Pearson correlation (section 4) between the matrices of the two updates. A sweep over n finds the
-// sample size at which each update makes the transition. Measured with the defaults (seed 0, T = 10):
-// FACT-RFM reaches ≥ 99 % test accuracy at n = 4000 (iteration 8) and 8000 (iteration 3), with 88-94 % of
-// the trace on the support, while NFA-RFM stays at chance for every n ≤ 8000 (as the NumPy prototype of
-// MATH.md section 6 saw). An iteration costs O(n³) for the solve: n = 25,000 takes hours on 2 cores.
+/// \file
+/// E4, sparse parity (MATH.md section 6): the Recursive Feature Machine (section 5) with the NFA and FACT
+/// updates, side by side, on x uniform on {0,1}^d with the label y = XOR of x on a support S of k
+/// coordinates (one-hot, 2 classes). Per update and iteration: test accuracy (the phase transition), the
+/// share of diag(M) on the support, Σ_{i∈S} M_ii / tr M (k/d for M₀ = I, 1 when M has learned S), and the
+/// Pearson correlation (section 4) between the matrices of the two updates. A sweep over n finds the
+/// sample size at which each update makes the transition. Measured with the defaults (seed 0, T = 10):
+/// FACT-RFM reaches ≥ 99 % test accuracy at n = 4000 (iteration 8) and 8000 (iteration 3), with 88-94 % of
+/// the trace on the support, while NFA-RFM stays at chance for every n ≤ 8000 (as the NumPy prototype of
+/// MATH.md section 6 saw). An iteration costs O(n³) for the solve: n = 25,000 takes hours on 2 cores.
 #pragma once
 
 #include <cstddef>
@@ -19,24 +20,25 @@
 
 namespace fact {
 
+/// The settings of E4 (defaults: the paper's k = 4 task).
 struct ParityConfig {
-    std::size_t d = 50;
-    std::size_t k = 4;                                   // support size when `support` is empty (drawn from seed)
-    std::vector<std::size_t> support = {7, 15, 25, 29};  // the paper's support for k = 4 (0-based coordinates)
-    std::size_t n = 25000;                               // training samples (the paper's n for k = 4)
-    std::vector<std::size_t> sweep;                      // sample sizes to run instead of n (empty: just n)
-    std::size_t test_n = 10000;                          // held-out samples, drawn with test_seed(seed)
-    std::vector<RfmUpdate> updates = {RfmUpdate::nfa, RfmUpdate::fact};
-    Kernel kernel{KernelKind::laplace, 10.0};
-    double ridge = 1e-3;
-    std::size_t iters = 10;                              // T: updates of M (evaluations t = 0..T)
-    double power = 0.5;                                  // s of the nfa update
-    bool center = false;                                 // centre the gradients before the AGOP (nfa)
-    std::optional<Normalization> normalize;              // unset: default_normalization(update) (max for fact)
-    double threshold = 0.99;                             // the test accuracy that counts as "learned"
-    std::uint64_t seed = 0;
-    std::string out;                                     // output directory (required by run_parity)
-    bool quiet = false;
+    std::size_t d = 50;                                  ///< input dimension
+    std::size_t k = 4;                                   ///< support size when `support` is empty (drawn from seed)
+    std::vector<std::size_t> support = {7, 15, 25, 29};  ///< the paper's support for k = 4 (0-based coordinates)
+    std::size_t n = 25000;                               ///< training samples (the paper's n for k = 4)
+    std::vector<std::size_t> sweep;                      ///< sample sizes to run instead of n (empty: just n)
+    std::size_t test_n = 10000;                          ///< held-out samples, drawn with test_seed(seed)
+    std::vector<RfmUpdate> updates = {RfmUpdate::nfa, RfmUpdate::fact};  ///< run side by side
+    Kernel kernel{KernelKind::laplace, 10.0};            ///< Laplace, L = 10
+    double ridge = 1e-3;                                 ///< μ
+    std::size_t iters = 10;                              ///< T: updates of M (evaluations t = 0..T)
+    double power = 0.5;                                  ///< s of the nfa update
+    bool center = false;                                 ///< centre the gradients before the AGOP (nfa)
+    std::optional<Normalization> normalize;              ///< unset: default_normalization(update) (max for fact)
+    double threshold = 0.99;                             ///< the test accuracy that counts as "learned"
+    std::uint64_t seed = 0;                              ///< training data (and the support when drawn)
+    std::string out;                                     ///< output directory (required by run_parity)
+    bool quiet = false;                                  ///< no progress on stderr
 };
 
 /// The seed of the held-out test set: a fixed odd offset (the 64-bit golden ratio) from the training seed,
@@ -52,32 +54,38 @@ std::optional<std::size_t> first_iteration_reaching(const std::vector<RfmIterati
 
 /// One update at one sample size.
 struct ParityRun {
-    RfmUpdate update = RfmUpdate::nfa;
-    Normalization normalize = Normalization::none;
-    RfmResult rfm;                            // with matrices M_0 .. M_T
-    std::vector<double> support_fraction;     // per iteration
-    double best_test_acc = 0;                 // the highest test accuracy over the iterations
-    std::size_t best_iter = 0;                // its first iteration
-    std::optional<std::size_t> first_at_threshold;
-    double seconds = 0;
+    RfmUpdate update = RfmUpdate::nfa;        ///< the update
+    Normalization normalize = Normalization::none;  ///< the normalisation it ran with
+    RfmResult rfm;                            ///< with matrices M_0 .. M_T
+    std::vector<double> support_fraction;     ///< per iteration
+    double best_test_acc = 0;                 ///< the highest test accuracy over the iterations
+    std::size_t best_iter = 0;                ///< its first iteration
+    std::optional<std::size_t> first_at_threshold;  ///< first_iteration_reaching(threshold)
+    double seconds = 0;                       ///< wall time of the run
 };
 
 /// All updates at one n. pearson[a][b] (a < b, indices into runs) holds Pearson(M_t of a, M_t of b) per
 /// iteration (NaN where one run had stopped); pearson_offdiag the same over the off-diagonal entries.
 struct ParityAtN {
-    std::size_t n = 0;
-    std::vector<ParityRun> runs;              // in the order of ParityConfig::updates
+    std::size_t n = 0;                        ///< training samples
+    std::vector<ParityRun> runs;              ///< in the order of ParityConfig::updates
+    /// The comparison of runs a and b.
     struct Pair {
-        std::size_t a = 0, b = 0;
-        std::vector<double> pearson, pearson_offdiag;
+        ///@{
+        std::size_t a = 0, b = 0;             ///< indices into runs, a < b
+        ///@}
+        ///@{
+        std::vector<double> pearson, pearson_offdiag;  ///< per iteration (NaN where one run had stopped)
+        ///@}
     };
-    std::vector<Pair> pairs;
+    std::vector<Pair> pairs;                  ///< every pair a < b
 };
 
+/// The outcome of run_parity.
 struct ParityResult {
-    std::vector<std::size_t> support;         // sorted as given, or drawn from the seed
-    std::vector<ParityAtN> by_n;              // one per n (the sweep, or just n)
-    std::string table;                        // markdown, also written to out/table.md
+    std::vector<std::size_t> support;         ///< sorted as given, or drawn from the seed
+    std::vector<ParityAtN> by_n;              ///< one per n (the sweep, or just n)
+    std::string table;                        ///< markdown, also written to out/table.md
 };
 
 /// Throws nn::ConfigError naming the field for an empty update list or a repeated update, n or test_n of 0,
@@ -86,10 +94,13 @@ void check_parity_config(const ParityConfig& config);
 
 /// Run E4 and write out/ atomically (fact/output.hpp). With a sweep the training sets are nested (the first
 /// n rows of one draw: data::sparse_parity generates row by row) and share one test set. Layout per n
-/// (out/ itself without a sweep, out/n<N>/ with one): <update>/history.csv (extra columns
-/// support_fraction, pearson_<other update>, pearson_offdiag_<other update>), <update>/M.npy (final M),
+/// (out/ itself without a sweep, `out/n<N>/` with one): `<update>/history.csv` (extra columns
+/// support_fraction, `pearson_<other update>`, `pearson_offdiag_<other update>`), `<update>/M.npy` (final M),
 /// accuracy.svg, support_fraction.svg, heatmaps.svg, summary.json; with a sweep also out/sweep.csv,
-/// out/accuracy_vs_n.svg and out/summary.json; out/table.md always.
+/// out/accuracy_vs_n.svg and out/summary.json; out/table.md always. Cost: O(n³) per iteration (see
+/// run_rfm): n = 25,000 takes hours on 2 cores.
+/// \throws nn::ConfigError as check_parity_config, or for an empty or existing out; data::DataError from
+///         the generator for a bad d, k or support.
 ParityResult run_parity(const ParityConfig& config);
 
 }  // namespace fact

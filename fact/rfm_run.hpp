@@ -1,9 +1,12 @@
-// `fact rfm` as a library function: load a dataset string, run the Recursive Feature Machine of
-// fact/kernel/rfm.hpp and write a run directory (built under a temporary name, renamed when complete):
-//   history.csv   iter,train_loss,test_loss,train_acc,test_acc,seconds,m_change,val_loss,val_acc,solve
-//   M.npy         the final feature matrix (M_best.npy too when a validation split chose another iteration)
-//   run.json      the configuration (with the normalisation actually used) and the outcome
-//   curves.svg    accuracy (classification) or loss (regression) against iteration; loss.svg; M.svg
+/// \file
+/// `fact rfm` as a library function: load a dataset string, run the Recursive Feature Machine of
+/// fact/kernel/rfm.hpp and write a run directory (built under a temporary name, renamed when complete):
+/// ~~~{.unparsed}
+///   history.csv   iter,train_loss,test_loss,train_acc,test_acc,seconds,m_change,val_loss,val_acc,solve
+///   M.npy         the final feature matrix (M_best.npy too when a validation split chose another iteration)
+///   run.json      the configuration (with the normalisation actually used) and the outcome
+///   curves.svg    accuracy (classification) or loss (regression) against iteration; loss.svg; M.svg
+/// ~~~
 #pragma once
 
 #include <cstdint>
@@ -13,24 +16,27 @@
 
 namespace fact {
 
+/// The settings of `fact rfm`.
 struct RfmRunConfig {
-    std::string data = "lowrank:d=20,n=2000";   // the dataset string (data/spec.hpp)
-    std::uint64_t seed = 0;                      // data generation and splits
-    double test_frac = 0.2;                      // held out when the source has no split of its own
-    double val_frac = 0.0;                       // taken from the training part; selects the best iteration
-    bool row_normalize = false;                  // x ← x / ‖x‖ on every split
-    RfmConfig rfm;
-    std::string out;                             // the run directory (must not exist yet)
+    std::string data = "lowrank:d=20,n=2000";   ///< the dataset string (data/spec.hpp)
+    std::uint64_t seed = 0;                      ///< data generation and splits
+    double test_frac = 0.2;                      ///< held out when the source has no split of its own
+    double val_frac = 0.0;                       ///< taken from the training part; selects the best iteration
+    bool row_normalize = false;                  ///< x ← x / ‖x‖ on every split
+    RfmConfig rfm;                               ///< the machine (kernel, ridge, update, iterations)
+    std::string out;                             ///< the run directory (must not exist yet)
 };
 
+/// What rfm_run produced.
 struct RfmRunOutcome {
-    RfmResult result;
-    std::string dir;
-    std::string summary;                         // one line per iteration, for stdout
+    RfmResult result;                            ///< the RFM run
+    std::string dir;                             ///< the run directory written
+    std::string summary;                         ///< one line per iteration, for stdout
 };
 
-/// Throws nn::ConfigError for an existing out, data::DataError for data that cannot be loaded,
-/// ad::ValueError / ad::ShapeError from the kernel machine.
+/// Load the data, split it, run RFM and write the run directory.
+/// \throws nn::ConfigError for an empty or existing out or fractions outside [0, 1); data::DataError for
+///         data that cannot be loaded; ad::ValueError / ad::ShapeError from the kernel machine.
 RfmRunOutcome rfm_run(const RfmRunConfig& config);
 
 /// The per-iteration table printed by `fact rfm` and the experiments.

@@ -1,10 +1,13 @@
-// E6, why the NFA holds for inner-product kernels (MATH.md sections 5-6). For k(x,z) = φ(xᵀ M z) the two
-// feature matrices of RFM are
-//   FACT_t = M Xᵀ (K' ∘ A) X          K'_ij = φ'(x_iᵀ M x_j)
-//   AGOP_t = M Xᵀ (τ ∘ A) X M         τ = (1/n) K'ᵀ K',  τ_ij = (1/n) Σ_l φ'(x_lᵀ M x_i) φ'(x_lᵀ M x_j)
-// (A = α αᵀ), so where τ ≈ a K' + b over the pairs of training points, AGOP ≈ a·FACT·M + b·M Xᵀ A X M: the
-// NFA follows from FACT. The experiment trains RFM on modular arithmetic and fits τ_ij ≈ a K'_ij + b by
-// least squares over the pairs i < j at the final M (the paper reports R² = 0.987).
+/// \file
+/// E6, why the NFA holds for inner-product kernels (MATH.md sections 5-6). For k(x,z) = φ(xᵀ M z) the two
+/// feature matrices of RFM are
+/// ~~~{.unparsed}
+///   FACT_t = M Xᵀ (K' ∘ A) X          K'_ij = φ'(x_iᵀ M x_j)
+///   AGOP_t = M Xᵀ (τ ∘ A) X M         τ = (1/n) K'ᵀ K',  τ_ij = (1/n) Σ_l φ'(x_lᵀ M x_i) φ'(x_lᵀ M x_j)
+/// ~~~
+/// (A = α αᵀ), so where τ ≈ a K' + b over the pairs of training points, AGOP ≈ a·FACT·M + b·M Xᵀ A X M: the
+/// NFA follows from FACT. The experiment trains RFM on modular arithmetic and fits τ_ij ≈ a K'_ij + b by
+/// least squares over the pairs i < j at the final M (the paper reports R² = 0.987).
 #pragma once
 
 #include <cstddef>
@@ -30,43 +33,49 @@ Matrix tau_matrix(const Matrix& Kprime);
 /// (means first, then centred products), so a large common offset does not cancel digits. Slope and R² are
 /// NaN when all x are equal, R² also when all y are equal. Throws ad::ShapeError for lengths that differ.
 struct LinearFit {
-    double slope = 0, intercept = 0, r2 = 0;
-    std::size_t count = 0;
+    ///@{
+    double slope = 0, intercept = 0, r2 = 0;  ///< y ≈ slope·x + intercept, with its R²
+    ///@}
+    std::size_t count = 0;                    ///< points fitted
 };
+/// The LinearFit of the points (x_k, y_k), O(count). \throws ad::ShapeError if x and y differ in length.
 LinearFit linear_fit(const std::vector<double>& x, const std::vector<double>& y);
 
 /// The fit τ_ij ≈ a K'_ij + b over the pairs i < j (the n(n−1)/2 distinct pairs of distinct points; both
-/// matrices are symmetric for a symmetric M), or over all n² entries with include_diagonal.
+/// matrices are symmetric for a symmetric M), or over all n² entries with include_diagonal. O(n²).
+/// \throws ad::ShapeError unless τ and K' are square matrices of one shape.
 LinearFit fit_tau(const Matrix& tau, const Matrix& Kprime, bool include_diagonal = false);
 
-// Defaults, chosen by trying them on (a + b) mod 61 at fraction 0.5 (seed 0): the quadratic kernel with ridge
-// 1e-3 and the NFA update (s = 1/2, no centring, no rescaling) groks: test accuracy 0 up to iteration 9,
-// ≥ 99 % from iteration 16, 99.95 % at 30, and the fit at the final M gives R² = 0.967 (0.972 at M₀ = I,
-// lowest 0.919 at iteration 11, during the jump). Ridge 0 and centring change nothing visible; s = 1
-// gives R² 0.973 but test accuracy 0.983 at 20 iterations; the fact update R² 0.949; the exp kernel does
-// not learn the task (test accuracy 0.04, R² 0.35).
+/// The settings of E6.
+/// Defaults, chosen by trying them on (a + b) mod 61 at fraction 0.5 (seed 0): the quadratic kernel with ridge
+/// 1e-3 and the NFA update (s = 1/2, no centring, no rescaling) groks: test accuracy 0 up to iteration 9,
+/// ≥ 99 % from iteration 16, 99.95 % at 30, and the fit at the final M gives R² = 0.967 (0.972 at M₀ = I,
+/// lowest 0.919 at iteration 11, during the jump). Ridge 0 and centring change nothing visible; s = 1
+/// gives R² 0.973 but test accuracy 0.983 at 20 iterations; the fact update R² 0.949; the exp kernel does
+/// not learn the task (test accuracy 0.04, R² 0.35).
 struct TauConfig {
-    std::size_t p = 61;
-    data::ModOp op = data::ModOp::add;
-    double train_fraction = 0.5;
-    Kernel kernel{KernelKind::quadratic, 1.0};       // an inner-product kernel (quadratic or exp)
-    double ridge = 1e-3;
-    std::size_t iters = 30;
-    RfmUpdate update = RfmUpdate::nfa;
-    double power = 0.5;
-    bool center = false;
-    std::optional<Normalization> normalize;          // unset: default_normalization(update)
-    std::uint64_t seed = 0;                          // the split and the scatter's subsample
-    std::size_t scatter_points = 5000;               // at most this many pairs drawn in scatter.svg
-    std::string out;
-    bool quiet = false;
+    std::size_t p = 61;                              ///< the modulus
+    data::ModOp op = data::ModOp::add;               ///< the operation
+    double train_fraction = 0.5;                     ///< training fraction of the pairs
+    Kernel kernel{KernelKind::quadratic, 1.0};       ///< an inner-product kernel (quadratic or exp)
+    double ridge = 1e-3;                             ///< μ
+    std::size_t iters = 30;                          ///< T: RFM updates
+    RfmUpdate update = RfmUpdate::nfa;               ///< the update of M
+    double power = 0.5;                              ///< s of the nfa update
+    bool center = false;                             ///< centre the gradients before the AGOP (nfa)
+    std::optional<Normalization> normalize;          ///< unset: default_normalization(update)
+    std::uint64_t seed = 0;                          ///< the split and the scatter's subsample
+    std::size_t scatter_points = 5000;               ///< at most this many pairs drawn in scatter.svg
+    std::string out;                                 ///< the output directory (required)
+    bool quiet = false;                              ///< no progress on stderr
 };
 
+/// The outcome of run_tau.
 struct TauResult {
-    RfmResult rfm;
-    LinearFit fit;                                   // at the final M, pairs i < j
-    LinearFit fit_with_diagonal;                     // at the final M, all n² entries
-    std::vector<LinearFit> fits_per_iter;            // at M_t, pairs i < j
+    RfmResult rfm;                                   ///< the RFM run
+    LinearFit fit;                                   ///< at the final M, pairs i < j
+    LinearFit fit_with_diagonal;                     ///< at the final M, all n² entries
+    std::vector<LinearFit> fits_per_iter;            ///< at M_t, pairs i < j
 };
 
 /// Train RFM on modular arithmetic, fit τ against K' at every iteration's M, and write out/ atomically:

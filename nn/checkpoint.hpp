@@ -1,9 +1,12 @@
-// Checkpoints: a model (and optionally optimizer state) as a directory
-//   DIR/model.json                  format version, dtype, architecture, training config (free JSON)
-//   DIR/<parameter name>.npy        one per parameter (layers.0.weight.npy ...), readable by NumPy
-//   DIR/optimizer/<buffer>.npy      optimizer buffers, when given ('/' in a buffer name becomes "__";
-//                                   model.json maps each buffer name to its file)
-// Written to a temporary directory beside DIR and renamed into place, so a crash leaves no half checkpoint.
+/// \file
+/// Checkpoints: a model (and optionally optimizer state) as a directory.
+/// ~~~{.unparsed}
+///   DIR/model.json                  format version, dtype, architecture, training config (free JSON)
+///   DIR/<parameter name>.npy        one per parameter (layers.0.weight.npy ...), readable by NumPy
+///   DIR/optimizer/<buffer>.npy      optimizer buffers, when given ('/' in a buffer name becomes "__";
+///                                   model.json maps each buffer name to its file)
+/// ~~~
+/// Written to a temporary directory beside DIR and renamed into place, so a crash leaves no half checkpoint.
 #pragma once
 
 #include <string>
@@ -15,15 +18,18 @@
 
 namespace nn {
 
-inline constexpr int checkpoint_version = 1;
+inline constexpr int checkpoint_version = 1;  ///< the format version written to model.json and required on load
 
 /// Save model (and state, if not empty) to dir, replacing a previous checkpoint there. `extra` is stored
 /// under "config" in model.json (the training configuration, for the record).
+/// \throws CheckpointError for an existing dir that is not a checkpoint, a parameter or buffer name that
+///         cannot be a file name, or a write that fails (naming the file).
 template <class T>
 void save_checkpoint(const std::string& dir, const MLP<T>& model, const OptimizerState& state = {},
                      const nlohmann::json& extra = {});
 
 /// The architecture stored in dir/model.json (to construct the model before loading).
+/// \throws CheckpointError for a missing or malformed model.json, or another format version.
 MLPConfig checkpoint_config(const std::string& dir);
 /// "float32" or "float64".
 std::string checkpoint_dtype(const std::string& dir);

@@ -1,11 +1,13 @@
-// Exceptions of the nn component. Messages name the thing (option, file, parameter), the offending value
-// and what was expected.
+/// \file
+/// Exceptions of the nn component. Messages name the thing (option, file, parameter), the offending value
+/// and what was expected.
 #pragma once
 
 #include <stdexcept>
 
 namespace nn {
 
+/// Base of every error the nn component throws.
 struct Error : std::runtime_error {
     using std::runtime_error::runtime_error;
 };

@@ -1,6 +1,9 @@
-// A multilayer perceptron: Linear layers with an activation between them (none after the last).
-//   x (n, input) -> [Linear -> σ] × hidden layers -> Linear -> f (n, output)
-// The model owns its tape; parameters are named layers.<i>.weight and layers.<i>.bias, in layer order.
+/// \file
+/// A multilayer perceptron: Linear layers with an activation between them (none after the last).
+/// ~~~{.unparsed}
+///   x (n, input) -> [Linear -> σ] × hidden layers -> Linear -> f (n, output)
+/// ~~~
+/// The model owns its tape; parameters are named `layers.<i>.weight` and `layers.<i>.bias`, in layer order.
 #pragma once
 
 #include <cstddef>
@@ -9,45 +12,53 @@
 
 #include "nn/layers.hpp"
 
+/// The nn component: layers, MLPs, initialisers, the objective with weight decay, optimizers, the
+/// training loop and checkpoints. Configuration errors are ConfigError, checkpoint errors CheckpointError.
 namespace nn {
 
+/// The architecture of an MLP: widths input -> hidden... -> output, one activation, biases or not.
 struct MLPConfig {
-    std::size_t input = 0;
-    std::vector<std::size_t> hidden;  // widths of the hidden layers
-    std::size_t output = 0;
-    Activation activation = Activation::relu;
-    bool bias = true;
+    std::size_t input = 0;            ///< d, the columns of x
+    std::vector<std::size_t> hidden;  ///< widths of the hidden layers
+    std::size_t output = 0;           ///< c, the columns of f
+    Activation activation = Activation::relu;  ///< σ between layers (none after the last)
+    bool bias = true;                 ///< every layer has a bias b (1, out)
 };
 
+/// A multilayer perceptron on its own tape, in float or double. Not copyable (its layers hold Vars of its
+/// tape). A forward pass on n rows costs 2n·Σ in·out flops; backward about twice that.
 template <class T>
 class MLP {
 public:
     /// Throws ConfigError for a zero width.
     explicit MLP(const MLPConfig& config);
-    MLP(const MLP&) = delete;  // layers hold Vars of this model's tape
+    MLP(const MLP&) = delete;  ///< layers hold Vars of this model's tape
     MLP& operator=(const MLP&) = delete;
 
     /// f(x) for x (n, input) recorded on tape(); call tape().clear() between steps.
+    /// \throws ad::ShapeError if x has not `input` columns.
     ad::Var<T> forward(const ad::Var<T>& x);
 
     /// When on, every layer's input gets its gradient in backward, the first layer's (the data) included,
     /// which costs one more gemm per backward pass; the FACT quantities need it. Off by default (hidden
     /// layers' inputs have their gradients either way).
     void set_track_inputs(bool on) { track_inputs_ = on; }
-    bool track_inputs() const { return track_inputs_; }
+    bool track_inputs() const { return track_inputs_; }  ///< see set_track_inputs
     /// Convenience: clears nothing, records x as a constant and runs forward.
     ad::Var<T> forward(const ad::Tensor<T>& x) { return forward(tape_.constant(x)); }
 
-    ad::Tape<T>& tape() { return tape_; }
-    const MLPConfig& config() const { return config_; }
-    std::vector<Linear<T>>& layers() { return layers_; }
-    const std::vector<Linear<T>>& layers() const { return layers_; }
+    ad::Tape<T>& tape() { return tape_; }                               ///< the tape the model records on
+    const MLPConfig& config() const { return config_; }                 ///< the architecture
+    std::vector<Linear<T>>& layers() { return layers_; }                ///< the Linear layers, input first
+    const std::vector<Linear<T>>& layers() const { return layers_; }    ///< the Linear layers, input first
 
     /// All parameters in a stable order: layers.0.weight, layers.0.bias, layers.1.weight, ...
     std::vector<ad::Var<T>> parameters() const;
-    std::vector<std::string> parameter_names() const;
+    std::vector<std::string> parameter_names() const;  ///< the names of parameters(), in the same order
     /// Read or write one parameter by name; throws ConfigError for an unknown name or a wrong shape.
     const ad::Tensor<T>& get(const std::string& name) const;
+    /// Overwrite parameter `name` with value (same shape). \throws ConfigError for an unknown name or a
+    /// wrong shape.
     void set(const std::string& name, const ad::Tensor<T>& value);
     /// Total number of scalars in the parameters.
     std::size_t parameter_count() const;

@@ -1,6 +1,7 @@
-// Progress of a long job on stderr: "k of N", elapsed time and an ETA. On a terminal one bar is redrawn
-// in place; otherwise (a log file, CI) a plain line is printed at most every few seconds, and always for
-// forced updates. Quiet mode prints nothing. Used by training, RFM and the experiments.
+/// \file
+/// Progress of a long job on stderr: "k of N", elapsed time and an ETA. On a terminal one bar is redrawn
+/// in place; otherwise (a log file, CI) a plain line is printed at most every few seconds, and always for
+/// forced updates. Quiet mode prints nothing. Used by training, RFM and the experiments.
 #pragma once
 
 #include <chrono>
@@ -9,6 +10,7 @@
 
 namespace nn {
 
+/// A progress display for one job of `total` steps (see the file description).
 class Progress {
 public:
     /// total: the number of steps (epochs, iterations, datasets); 0 when unknown (no ETA).
@@ -23,8 +25,8 @@ public:
     /// Ends the bar and prints text.
     void finish(const std::string& text);
 
-    double elapsed() const;
-    bool quiet() const { return quiet_; }
+    double elapsed() const;                   ///< seconds since construction
+    bool quiet() const { return quiet_; }     ///< whether nothing is printed
 
 private:
     using Clock = std::chrono::steady_clock;

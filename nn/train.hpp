@@ -1,11 +1,12 @@
-// The training loop: full batch or seeded mini-batches, evaluation every K epochs, a metrics history,
-// observers, progress on stderr, and a convergence mode that stops when ‖∇L_λ‖/‖θ‖ (the full-batch
-// gradient of the regularised objective, nn/objective.hpp) falls below a tolerance.
-//
-// Weight decay: for sgd, adam and lbfgs it is the coupled λ of the objective; for adamw it is AdamW's
-// decoupled wd (the objective's λ is then 0), and the run records which ("coupled": true/false).
-// FACT holds exactly only at a critical point of a coupled objective reached full-batch (MATH.md section 2);
-// TrainResult::fact_exact_expected says whether this run is such a case.
+/// \file
+/// The training loop: full batch or seeded mini-batches, evaluation every K epochs, a metrics history,
+/// observers, progress on stderr, and a convergence mode that stops when ‖∇L_λ‖/‖θ‖ (the full-batch
+/// gradient of the regularised objective, nn/objective.hpp) falls below a tolerance.
+///
+/// Weight decay: for sgd, adam and lbfgs it is the coupled λ of the objective; for adamw it is AdamW's
+/// decoupled wd (the objective's λ is then 0), and the run records which ("coupled": true/false).
+/// FACT holds exactly only at a critical point of a coupled objective reached full-batch (MATH.md section 2);
+/// TrainResult::fact_exact_expected says whether this run is such a case.
 #pragma once
 
 #include <cstddef>
@@ -24,24 +25,25 @@
 
 namespace nn {
 
+/// Everything a training run needs besides the model and the data.
 struct TrainConfig {
-    OptimizerConfig optimizer;
-    LbfgsConfig lbfgs;            // for optimizer.kind == lbfgs
-    Schedule schedule;
-    double lr = 0.1;
-    double weight_decay = 0.0;    // λ (coupled), or AdamW's wd
-    bool decay_biases = true;
-    Loss loss = Loss::mse;
-    std::size_t batch = 0;        // 0: full batch
-    std::size_t epochs = 100;     // the maximum
-    double tolerance = 0.0;       // convergence mode when > 0: stop once ‖∇L_λ‖/‖θ‖ < tolerance
-    std::size_t check_every = 1;  // epochs between full-batch gradient checks in convergence mode (with
-                                  // full-batch training the gradient is at hand, so every epoch is checked)
-    std::size_t eval_every = 1;   // epochs between evaluations of the held-out set
-    std::uint64_t seed = 0;       // shuffling
-    bool quiet = false;           // no progress on stderr
-    OptimizerState resume;        // optimizer buffers to continue from (empty: a fresh optimizer); the
-                                  // schedule and the shuffling start again from epoch 0
+    OptimizerConfig optimizer;    ///< the optimizer and its hyperparameters
+    LbfgsConfig lbfgs;            ///< for optimizer.kind == lbfgs
+    Schedule schedule;            ///< the learning rate per epoch
+    double lr = 0.1;              ///< the base learning rate η (unused by L-BFGS)
+    double weight_decay = 0.0;    ///< λ (coupled), or AdamW's wd
+    bool decay_biases = true;     ///< false: decay only the weight matrices
+    Loss loss = Loss::mse;        ///< the per-sample loss ℓ_i
+    std::size_t batch = 0;        ///< 0: full batch
+    std::size_t epochs = 100;     ///< the maximum
+    double tolerance = 0.0;       ///< convergence mode when > 0: stop once ‖∇L_λ‖/‖θ‖ < tolerance
+    std::size_t check_every = 1;  ///< epochs between full-batch gradient checks in convergence mode (with
+                                  ///< full-batch training the gradient is at hand, so every epoch is checked)
+    std::size_t eval_every = 1;   ///< epochs between evaluations of the held-out set
+    std::uint64_t seed = 0;       ///< shuffling
+    bool quiet = false;           ///< no progress on stderr
+    OptimizerState resume;        ///< optimizer buffers to continue from (empty: a fresh optimizer); the
+                                  ///< schedule and the shuffling start again from epoch 0
 };
 
 /// The configuration as JSON for run records and checkpoints, with the weight-decay convention spelled
@@ -50,47 +52,54 @@ nlohmann::json to_json(const TrainConfig& config);
 
 /// One row of the history (every eval_every epochs, and the last epoch).
 struct EpochRecord {
-    std::size_t epoch = 0;        // 1-based: epochs completed
-    double lr = 0;
-    double train_loss = 0;        // L on the whole training set at the end of the epoch
-    double train_objective = 0;   // L_λ
-    double train_accuracy = -1;   // −1 for regression
-    double test_loss = -1;        // −1 without a test set
-    double test_accuracy = -1;
-    double grad_norm_ratio = -1;  // ‖∇L_λ‖/‖θ‖, when computed this epoch
-    double seconds = 0;           // wall time of the epoch
+    std::size_t epoch = 0;        ///< 1-based: epochs completed
+    double lr = 0;                ///< the learning rate of the epoch
+    double train_loss = 0;        ///< L on the whole training set at the end of the epoch
+    double train_objective = 0;   ///< L_λ
+    double train_accuracy = -1;   ///< −1 for regression
+    double test_loss = -1;        ///< −1 without a test set
+    double test_accuracy = -1;    ///< −1 without a test set, or for regression
+    double grad_norm_ratio = -1;  ///< ‖∇L_λ‖/‖θ‖, when computed this epoch
+    double seconds = 0;           ///< wall time of the epoch
 };
 
+/// Why training stopped: the tolerance was reached, the epochs ran out, a non-finite loss or gradient
+/// appeared, or an observer returned false.
 enum class StopReason { converged, max_epochs, diverged, observer };
-std::string to_string(StopReason r);
+std::string to_string(StopReason r);  ///< "converged", "max_epochs", "diverged" or "observer"
 
+/// The outcome of train.
 struct TrainResult {
-    StopReason stop = StopReason::max_epochs;
-    std::size_t epochs = 0;
-    double grad_norm_ratio = 0;   // at the final parameters
-    double train_loss = 0;
-    std::string message;          // what happened, in one line (e.g. the divergence)
-    bool fact_exact_expected = false;
-    std::vector<EpochRecord> history;
-    OptimizerState optimizer_state;  // the optimizer's buffers at the end (empty for L-BFGS), for checkpoints
+    StopReason stop = StopReason::max_epochs;  ///< why it stopped
+    std::size_t epochs = 0;       ///< epochs completed
+    double grad_norm_ratio = 0;   ///< at the final parameters
+    double train_loss = 0;        ///< L at the final parameters
+    std::string message;          ///< what happened, in one line (e.g. the divergence)
+    bool fact_exact_expected = false;  ///< coupled λ > 0, full batch, ‖∇L_λ‖/‖θ‖ < 1e-6: FACT holds to rounding
+    std::vector<EpochRecord> history;  ///< one row per evaluated epoch
+    OptimizerState optimizer_state;  ///< the optimizer's buffers at the end (empty for L-BFGS), for checkpoints
 };
 
 /// Called after epoch `epoch` every `every` epochs; returning false stops training (StopReason::observer).
 template <class T>
 struct Observer {
-    std::size_t every = 1;
-    std::function<bool(MLP<T>& model, std::size_t epoch)> call;
+    std::size_t every = 1;  ///< epochs between calls
+    std::function<bool(MLP<T>& model, std::size_t epoch)> call;  ///< the callback; false stops training
 };
 
 /// Train model on `train` (evaluating on `test` if it has rows). On a non-finite loss or gradient,
 /// training stops at once, the parameters are put back to the last finite ones, and the result says
-/// so (StopReason::diverged, with the epoch in the message).
+/// so (StopReason::diverged, with the epoch in the message). Cost per epoch: a forward and backward pass
+/// over the training set, plus one full-batch gradient in convergence mode with mini-batches.
+/// \throws ConfigError for a bad configuration (lr ≤ 0 except for L-BFGS, λ or tolerance < 0,
+///         eval_every or check_every 0, bad optimizer hyperparameters); CheckpointError for a resume
+///         state that does not fit; ad::ShapeError for data that do not fit the model.
 template <class T>
 TrainResult train(MLP<T>& model, const data::Dataset& train, const data::Dataset& test, const TrainConfig& config,
                   const std::vector<Observer<T>>& observers = {});
 
 /// The history as CSV: epoch,lr,train_loss,train_objective,train_acc,test_loss,test_acc,grad_ratio,seconds
-/// (written atomically). Empty cells for values not computed.
+/// (written atomically). Empty cells for values not computed. \throws data::DataError if it cannot be written.
 void write_history_csv(const std::string& path, const std::vector<EpochRecord>& history);
 /// The same text: the header line, then one line per record (each ending in '\n').
 std::string history_csv(const std::vector<EpochRecord>& history);

@@ -1,6 +1,7 @@
-// General matrix product C = α·op(A)·op(B) + β·C on row-major arrays, op(X) = X or Xᵀ.
-// gemm is the fast kernel (packed, cache-blocked, with a register-blocked xsimd micro-kernel, parallel
-// over macro-tiles); gemm_naive is the triple loop kept beside it as the test oracle.
+/// \file
+/// General matrix product C = α·op(A)·op(B) + β·C on row-major arrays, op(X) = X or Xᵀ.
+/// gemm is the fast kernel (packed, cache-blocked, with a register-blocked xsimd micro-kernel, parallel
+/// over macro-tiles); gemm_naive is the triple loop kept beside it as the test oracle.
 #pragma once
 
 #include <cstddef>
@@ -9,6 +10,7 @@
 
 namespace ad {
 
+/// op(X) of a product: X as it is (no) or transposed (yes).
 enum class Trans { no, yes };
 
 /// C (m×n) = α·op(A)·op(B) + β·C, with op(A) m×k and op(B) k×n. Row-major with leading dimensions
@@ -24,11 +26,13 @@ template <class T>
 void gemm_naive(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* A,
                 std::size_t lda, const T* B, std::size_t ldb, T beta, T* C, std::size_t ldc);
 
-/// Tensor form: C = α·op(A)·op(B) + β·C. Throws ShapeError naming both shapes when they do not fit.
+/// Tensor form: C = α·op(A)·op(B) + β·C, C (m,n) already of its final shape.
+/// \throws ShapeError naming the shapes when the inner dimensions differ or C is not (m,n).
 template <class T>
 void gemm(Trans ta, Trans tb, T alpha, const Tensor<T>& A, const Tensor<T>& B, T beta, Tensor<T>& C);
 
-/// op(A)·op(B) as a new tensor. Throws ShapeError ("matmul: (3,4) x (5,2): inner dimensions 4 and 5 differ").
+/// op(A)·op(B) as a new (m,n) tensor. Cost: 2mnk flops.
+/// \throws ShapeError ("matmul: (3,4) x (5,2): inner dimensions 4 and 5 differ").
 template <class T>
 Tensor<T> matmul(const Tensor<T>& A, const Tensor<T>& B, Trans ta = Trans::no, Trans tb = Trans::no);
 

@@ -1,8 +1,9 @@
-// Elementwise kernels: y[i] = f(x1[i], x2[i], ...) over raw pointers, with f written once for xsimd
-// batches (a "pack" of Pack<T>::size lanes). The last partial pack is padded with ones, computed as a full
-// pack and cut, so every element goes through the same SIMD code whatever its position.
-// Work is split into fixed chunks of map_chunk elements (a multiple of every pack width): which element
-// lands in the padded tail depends only on n, so results are bitwise identical for any thread count.
+/// \file
+/// Elementwise kernels: y[i] = f(x1[i], x2[i], ...) over raw pointers, with f written once for xsimd
+/// batches (a "pack" of Pack<T>::size lanes). The last partial pack is padded with ones, computed as a full
+/// pack and cut, so every element goes through the same SIMD code whatever its position.
+/// Work is split into fixed chunks of map_chunk elements (a multiple of every pack width): which element
+/// lands in the padded tail depends only on n, so results are bitwise identical for any thread count.
 #pragma once
 
 #include <algorithm>
@@ -54,10 +55,10 @@ void map(std::size_t n, T* y, F f, const In*... xs) {
 
 /// How the second operand b of a binary map is spread over the first operand a, of shape (m,n).
 enum class Bcast {
-    none,    // b is (m,n)
-    row,     // b is a row vector (1,n), repeated for every row of a   (a bias added to every sample)
-    col,     // b is a column vector (m,1), repeated for every column of a
-    scalar,  // b is (1,1)
+    none,    ///< b is (m,n)
+    row,     ///< b is a row vector (1,n), repeated for every row of a   (a bias added to every sample)
+    col,     ///< b is a column vector (m,1), repeated for every column of a
+    scalar,  ///< b is (1,1)
 };
 
 /// Call row(i) for every row i of an (m, n) array, in parallel over fixed chunks of rows holding about

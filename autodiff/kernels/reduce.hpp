@@ -1,6 +1,7 @@
-// Reductions over a row-major (m, n) array, vectorised with xsimd and parallel over fixed chunks:
-// partial results are combined in chunk order, so sums are bitwise identical for any thread count.
-// Naming: row_sums gives the sum of each row (m×1), col_sums the sum of each column (1×n).
+/// \file
+/// Reductions over a row-major (m, n) array, vectorised with xsimd and parallel over fixed chunks:
+/// partial results are combined in chunk order, so sums are bitwise identical for any thread count.
+/// Naming: row_sums gives the sum of each row (m×1), col_sums the sum of each column (1×n).
 #pragma once
 
 #include <cstddef>
@@ -30,9 +31,9 @@ template <class T>
 void row_max(const T* x, std::size_t m, std::size_t n, T* out);
 
 // Tensor forms.
-template <class T> T sum_all(const Tensor<T>& x) { return sum_all(x.data(), x.size()); }
-template <class T> Tensor<T> row_sums(const Tensor<T>& x);  // (m,n) -> (m,1)
-template <class T> Tensor<T> col_sums(const Tensor<T>& x);  // (m,n) -> (1,n)
-template <class T> Tensor<T> row_max(const Tensor<T>& x);   // (m,n) -> (m,1)
+template <class T> T sum_all(const Tensor<T>& x) { return sum_all(x.data(), x.size()); }  ///< Σ of all entries
+template <class T> Tensor<T> row_sums(const Tensor<T>& x);  ///< (m,n) -> (m,1)
+template <class T> Tensor<T> col_sums(const Tensor<T>& x);  ///< (m,n) -> (1,n)
+template <class T> Tensor<T> row_max(const Tensor<T>& x);   ///< (m,n) -> (m,1)
 
 }  // namespace ad

@@ -1,5 +1,6 @@
-// Kernel ridge regression (MATH.md section 5): α = (K(X,X) + μI)⁻¹ Y, f(x) = Σ_j k(x, x_j) α_j, and the
-// loss and accuracy of its predictions. Y is one-hot for classification (prediction = argmax).
+/// \file
+/// Kernel ridge regression (MATH.md section 5): α = (K(X,X) + μI)⁻¹ Y, f(x) = Σ_j k(x, x_j) α_j, and the
+/// loss and accuracy of its predictions. Y is one-hot for classification (prediction = argmax).
 #pragma once
 
 #include <cstddef>
@@ -8,22 +9,28 @@
 
 namespace fact {
 
+/// A fitted kernel ridge regression: its coefficients and how the system was solved.
 struct KrrFit {
-    Matrix alpha;          // (n, c)
-    SolveReport solve;     // which LAPACK path solved it, and why
+    Matrix alpha;          ///< (n, c)
+    SolveReport solve;     ///< which LAPACK path solved it, and why
 };
 
 /// Fit on X (n,d), Y (n,c) under M (d,d) with ridge μ ≥ 0. Forms the n×n kernel matrix (8n² bytes) and
 /// solves with solve_ridge_system (Cholesky for μ > 0, else LDLᵀ, least squares when singular). O(n²d + n³).
+/// \throws ad::ShapeError for shapes that do not fit; ad::ValueError for μ < 0, a bandwidth ≤ 0, or a
+///         non-finite kernel entry.
 KrrFit fit_krr(const Kernel& kernel, const Matrix& X, const Matrix& Y, const Matrix& M, double ridge);
 
 /// Predictions (n_e, c) = K(X_eval, X) α, in row blocks of X_eval (memory O(block·n)). O(n_e·n·(d + c)).
+/// \throws ad::ShapeError unless X_eval (n_e,d), X (n,d), α (n,c) and M (d,d) fit.
 Matrix krr_predict(const Kernel& kernel, const Matrix& X_eval, const Matrix& X, const Matrix& alpha, const Matrix& M);
 
 /// Mean squared error (1/n) Σ_i (1/c) ‖f_i − y_i‖² (the mse of nn/objective.hpp).
+/// \throws ad::ShapeError unless predictions and Y have the same shape (n,c).
 double mean_squared_error(const Matrix& predictions, const Matrix& Y);
 
 /// Fraction of rows whose argmax matches the argmax of Y (ties: the first index). NaN for c = 1.
+/// \throws ad::ShapeError unless predictions and Y have the same shape (n,c).
 double argmax_accuracy(const Matrix& predictions, const Matrix& Y);
 
 }  // namespace fact

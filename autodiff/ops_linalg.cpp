@@ -20,7 +20,8 @@ template <class T> void add_into(std::size_t n, T* acc, const T* x) {
 //   ∂/∂op(a) = dy·op(b)ᵀ (m,k),  ∂/∂op(b) = op(a)ᵀ·dy (k,n); a transposed operand gets the transpose:
 //   da += dy·op(b)ᵀ  or, when a is stored (k,m),  da += op(b)·dyᵀ
 //   db += op(a)ᵀ·dy  or, when b is stored (n,k),  db += dyᵀ·op(a)
-// Each is one gemm accumulating into the gradient (β = 1), with no transposed copy.
+// Each is one gemm into the gradient, with no transposed copy: it adds (β = 1), or writes (β = 0) when it is
+// the gradient's first contribution in this pass (Node::grad_out).
 template <class T>
 Var<T> matmul(const Var<T>& a, const Var<T>& b, Trans ta, Trans tb) {
     const Node<T>& an = a.node();
@@ -43,17 +44,20 @@ Var<T> matmul(const Var<T>& a, const Var<T>& b, Trans ta, Trans tb) {
         const std::size_t m = y.rows(), n = y.cols();
         const std::size_t k = ta == Trans::no ? a.cols() : a.rows();
         const T* dy = y.grad.data();
+        T beta;  // 0 when the operand's gradient is fresh: the gemm writes it instead of adding to zeros
         if (a.requires_grad) {
+            T* da = a.grad_out(beta);
             if (ta == Trans::no)  // da (m,k) += dy (m,n) · op(b)ᵀ (n,k)
-                gemm(Trans::no, flip(tb), m, k, n, T(1), dy, n, b.value.data(), b.cols(), T(1), a.grad_acc(), k);
+                gemm(Trans::no, flip(tb), m, k, n, T(1), dy, n, b.value.data(), b.cols(), beta, da, k);
             else                  // da (k,m) += op(b) (k,n) · dyᵀ (n,m)
-                gemm(tb, Trans::yes, k, m, n, T(1), b.value.data(), b.cols(), dy, n, T(1), a.grad_acc(), m);
+                gemm(tb, Trans::yes, k, m, n, T(1), b.value.data(), b.cols(), dy, n, beta, da, m);
         }
         if (b.requires_grad) {
+            T* db = b.grad_out(beta);
             if (tb == Trans::no)  // db (k,n) += op(a)ᵀ (k,m) · dy (m,n)
-                gemm(flip(ta), Trans::no, k, n, m, T(1), a.value.data(), a.cols(), dy, n, T(1), b.grad_acc(), n);
+                gemm(flip(ta), Trans::no, k, n, m, T(1), a.value.data(), a.cols(), dy, n, beta, db, n);
             else                  // db (n,k) += dyᵀ (n,m) · op(a) (m,k)
-                gemm(Trans::yes, ta, n, k, m, T(1), dy, n, a.value.data(), a.cols(), T(1), b.grad_acc(), k);
+                gemm(Trans::yes, ta, n, k, m, T(1), dy, n, a.value.data(), a.cols(), beta, db, k);
         }
     };
     return tape.var(y);

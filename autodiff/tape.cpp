@@ -20,6 +20,16 @@ T* Node<T>::grad_acc() {
     return grad.data();
 }
 
+template <class T>
+T* Node<T>::grad_out(T& beta) {
+    beta = has_grad ? T(1) : T(0);
+    if (!has_grad) {
+        grad.resize({rows(), cols()});
+        has_grad = true;
+    }
+    return grad.data();
+}
+
 // --- Var ---------------------------------------------------------------------------------------------
 
 template <class T>

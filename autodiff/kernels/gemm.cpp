@@ -51,44 +51,65 @@ inline T at(Trans t, const T* X, std::size_t ld, std::size_t r, std::size_t c) {
     return t == Trans::no ? X[r * ld + c] : X[c * ld + r];
 }
 
-// op(A)[ic:ic+mc, pc:pc+kc] -> panels of MR rows, each stored p-major: panel[p*MR + r].
+// op(A)[ic:ic+mc, pc:pc+kc] -> panels of MR rows, each stored p-major: panel[p*MR + r]. A full panel reads
+// its MR rows (or, transposed, MR contiguous entries per p) without per-entry branches.
 template <class T>
 void pack_a(Trans ta, const T* A, std::size_t lda, std::size_t ic, std::size_t pc, std::size_t mc,
             std::size_t kc, T* out) {
     constexpr std::size_t MR = Blocking<T>::MR;
     for (std::size_t ir = 0; ir < mc; ir += MR) {
         const std::size_t mr = std::min(MR, mc - ir);
-        for (std::size_t p = 0; p < kc; ++p)
-            for (std::size_t r = 0; r < MR; ++r)
-                *out++ = r < mr ? at(ta, A, lda, ic + ir + r, pc + p) : T(0);
+        if (mr == MR && ta == Trans::no) {
+            const T* rows[MR];
+            for (std::size_t r = 0; r < MR; ++r) rows[r] = A + (ic + ir + r) * lda + pc;
+            for (std::size_t p = 0; p < kc; ++p)
+                for (std::size_t r = 0; r < MR; ++r) *out++ = rows[r][p];
+        } else if (mr == MR) {
+            for (std::size_t p = 0; p < kc; ++p, out += MR) std::copy_n(A + (pc + p) * lda + ic + ir, MR, out);
+        } else {
+            for (std::size_t p = 0; p < kc; ++p)
+                for (std::size_t r = 0; r < MR; ++r)
+                    *out++ = r < mr ? at(ta, A, lda, ic + ir + r, pc + p) : T(0);
+        }
     }
 }
 
-// op(B)[pc:pc+kc, jc:jc+nc] -> panels of NR columns, each stored p-major: panel[p*NR + c].
+// op(B)[pc:pc+kc, jc:jc+nc] -> panels of NR columns, each stored p-major: panel[p*NR + c]. Panels
+// [first, last) of the block (each panel is independent, so several threads can pack one block). A
+// transposed B is read along its rows (contiguous in p) and written with stride NR inside the panel,
+// which stays in L1.
 template <class T>
 void pack_b(Trans tb, const T* B, std::size_t ldb, std::size_t pc, std::size_t jc, std::size_t kc,
-            std::size_t nc, T* out) {
+            std::size_t nc, std::size_t first, std::size_t last, T* pack) {
     constexpr std::size_t NR = Blocking<T>::NR;
-    for (std::size_t jr = 0; jr < nc; jr += NR) {
-        const std::size_t nr = std::min(NR, nc - jr);
-        for (std::size_t p = 0; p < kc; ++p) {
-            if (tb == Trans::no) {
+    for (std::size_t panel = first; panel < last; ++panel) {
+        const std::size_t jr = panel * NR, nr = std::min(NR, nc - jr);
+        T* out = pack + jr * kc;
+        if (tb == Trans::no) {
+            for (std::size_t p = 0; p < kc; ++p, out += NR) {
                 const T* row = B + (pc + p) * ldb + jc + jr;
                 std::copy(row, row + nr, out);
                 std::fill(out + nr, out + NR, T(0));
-                out += NR;
-            } else {
-                for (std::size_t c = 0; c < NR; ++c)
-                    *out++ = c < nr ? B[(jc + jr + c) * ldb + pc + p] : T(0);
+            }
+        } else {
+            for (std::size_t c = 0; c < NR; ++c) {
+                if (c < nr) {
+                    const T* row = B + (jc + jr + c) * ldb + pc;
+                    for (std::size_t p = 0; p < kc; ++p) out[p * NR + c] = row[p];
+                } else {
+                    for (std::size_t p = 0; p < kc; ++p) out[p * NR + c] = T(0);
+                }
             }
         }
     }
 }
 
-// C[0:mr, 0:nr] += α · a·b for one packed MR×kc panel a and kc×NR panel b.
+// C[0:mr, 0:nr] += α · a·b for one packed MR×kc panel a and kc×NR panel b; with overwrite, C = α · a·b
+// (the first k panel of a product with β = 0: C is neither read nor zeroed first, and fma(α, acc, 0) rounds
+// exactly as the zeroed C would have).
 template <class T>
 void micro_kernel(std::size_t kc, const T* a, const T* b, T alpha, T* C, std::size_t ldc, std::size_t mr,
-                  std::size_t nr) {
+                  std::size_t nr, bool overwrite) {
     using P = Pack<T>;
     constexpr std::size_t W = Blocking<T>::W, MR = Blocking<T>::MR, NR = Blocking<T>::NR;
     P acc0[MR], acc1[MR];
@@ -106,19 +127,28 @@ void micro_kernel(std::size_t kc, const T* a, const T* b, T alpha, T* C, std::si
     }
     // C += α·acc with one rounding (fma). An edge tile goes through a buffer so that it is rounded the
     // same way as a full one.
-    const P al(alpha);
+    const P al(alpha), zero(T(0));
     alignas(64) T tile[MR * NR];
     const bool full = mr == MR && nr == NR;
     T* c = full ? C : tile;
     const std::size_t ldt = full ? ldc : NR;
-    if (!full)
-        for (std::size_t r = 0; r < MR; ++r)
-            for (std::size_t j = 0; j < NR; ++j) tile[r * NR + j] = r < mr && j < nr ? C[r * ldc + j] : T(0);
+    if (overwrite) {
 #pragma GCC unroll 6
-    for (std::size_t r = 0; r < MR; ++r) {
-        T* row = c + r * ldt;
-        xsimd::fma(al, acc0[r], P::load_unaligned(row)).store_unaligned(row);
-        xsimd::fma(al, acc1[r], P::load_unaligned(row + W)).store_unaligned(row + W);
+        for (std::size_t r = 0; r < MR; ++r) {
+            T* row = c + r * ldt;
+            xsimd::fma(al, acc0[r], zero).store_unaligned(row);
+            xsimd::fma(al, acc1[r], zero).store_unaligned(row + W);
+        }
+    } else {
+        if (!full)
+            for (std::size_t r = 0; r < MR; ++r)
+                for (std::size_t j = 0; j < NR; ++j) tile[r * NR + j] = r < mr && j < nr ? C[r * ldc + j] : T(0);
+#pragma GCC unroll 6
+        for (std::size_t r = 0; r < MR; ++r) {
+            T* row = c + r * ldt;
+            xsimd::fma(al, acc0[r], P::load_unaligned(row)).store_unaligned(row);
+            xsimd::fma(al, acc1[r], P::load_unaligned(row + W)).store_unaligned(row + W);
+        }
     }
     if (!full)
         for (std::size_t r = 0; r < mr; ++r)
@@ -145,7 +175,9 @@ void gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, T alp
           std::size_t lda, const T* B, std::size_t ldb, T beta, T* C, std::size_t ldc) {
     using Bl = Blocking<T>;
     if (m == 0 || n == 0) return;
-    scale_c(m, n, beta, C, ldc);
+    // β = 0 with work to do: the first k panel writes C instead of adding to it (no zeroing pass).
+    const bool overwrite = beta == T(0) && k > 0 && alpha != T(0);
+    if (!overwrite) scale_c(m, n, beta, C, ldc);
     if (k == 0 || alpha == T(0)) return;
 
     // The packed blocks: op(B)'s in bpack, and op(A)'s in apacks, one MC×KC block for each thread slot of the
@@ -176,8 +208,14 @@ void gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, T alp
         const std::size_t nc = std::min(Bl::NC, n - jc);
         for (std::size_t pc = 0; pc < k; pc += Bl::KC) {
             const std::size_t kc = std::min(Bl::KC, k - pc);
-            bpack.resize(chunk_count(nc, Bl::NR) * Bl::NR * kc);
-            pack_b(tb, B, ldb, pc, jc, kc, nc, bpack.data());
+            const std::size_t panels = chunk_count(nc, Bl::NR);
+            bpack.resize(panels * Bl::NR * kc);
+            if (parallel && panels >= 4)
+                parallel_chunks(panels, 2, [&](std::size_t, std::size_t first, std::size_t last) {
+                    pack_b(tb, B, ldb, pc, jc, kc, nc, first, last, bpack.data());
+                });
+            else
+                pack_b(tb, B, ldb, pc, jc, kc, nc, 0, panels, bpack.data());
             const T* bp = bpack.data();
 
             // A task packs its A block, then sweeps jgroup columns of the B block. Every task of a row block
@@ -199,8 +237,8 @@ void gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, T alp
                 for (std::size_t jr = jg; jr < jend; jr += Bl::NR) {
                     const std::size_t nr = std::min(Bl::NR, jend - jr);
                     for (std::size_t ir = 0; ir < mc; ir += Bl::MR) {
-                        micro_kernel(kc, apack + ir * kc, bp + jr * kc, alpha,
-                                     C + (ic + ir) * ldc + jc + jr, ldc, std::min(Bl::MR, mc - ir), nr);
+                        micro_kernel(kc, apack + ir * kc, bp + jr * kc, alpha, C + (ic + ir) * ldc + jc + jr, ldc,
+                                     std::min(Bl::MR, mc - ir), nr, overwrite && pc == 0);
                     }
                 }
             };

@@ -4,8 +4,8 @@
 //   agop.analyze/fact/f32/n<n>:<widths>/threads:<t>
 //     n1797:64-64-64-10      the demo's digits-sized network and data
 //     n4000:784-256-256-10   an MNIST-sized one (not in --quick)
-// The torch peer (bench/peers/peer_torch.py) computes only the per-layer AGOPs, by vmap(jacrev), so its
-// ratio compares the whole analysis with its Jacobian part.
+// The torch peer (bench/peers/peer_torch.py) computes the same quantities and metrics, its Jacobians by
+// vmap(jacrev) and its d×d matrices in float64, so the ratio compares like with like.
 #include <cstddef>
 #include <string>
 #include <vector>

@@ -170,7 +170,7 @@ def comparator_name(cmp, results, threads_note, workload=""):
         versions = [c.get(f"{cmp}_version") for k, c in ctx.items() if k.startswith(f"peer_{cmp}")]
         versions = [v for v in versions if v]
         text = ("PyTorch " if cmp == "torch" else "NumPy ") + (versions[0] if versions else "")
-        return text + (" (AGOP only)" if workload.startswith("agop") else "")
+        return text + (" (jacrev)" if workload.startswith("agop") else "")
     names = {"loop": "plain loop", "hand": "by hand, no tape", "gemms": "its GEMMs (ad::gemm)"}
     return names.get(cmp, cmp) + threads_note
 

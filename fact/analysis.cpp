@@ -4,7 +4,9 @@
 // are then formed in double.
 #include "fact/analysis.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -16,12 +18,34 @@ namespace fact {
 
 namespace {
 
-// C += Aᵀ·B for A (n, p), B (n, q) of the model's type, accumulated in double.
+// C += Aᵀ·B and C += Aᵀ·A for row blocks A (n, p), B (n, q) of the model's type, accumulated in double. The
+// float → double copies go into buffers kept across calls: a fresh n×p double matrix per call cost more in
+// page faults than the gemm itself. For a double model the blocks are used as they are.
 template <class T>
-void add_at_b(Matrix& C, const ad::Tensor<T>& A, const ad::Tensor<T>& B) {
-    const Matrix a = xt::cast<double>(A), b = xt::cast<double>(B);
-    ad::gemm(ad::Trans::yes, ad::Trans::no, 1.0, a, b, 1.0, C);
-}
+class Gram {
+public:
+    void add(Matrix& C, const ad::Tensor<T>& A, const ad::Tensor<T>& B) {
+        const Matrix& a = as_double(A, a_);
+        ad::gemm(ad::Trans::yes, ad::Trans::no, 1.0, a, as_double(B, b_), 1.0, C);
+    }
+    void add(Matrix& C, const ad::Tensor<T>& A) {
+        const Matrix& a = as_double(A, a_);
+        ad::gemm(ad::Trans::yes, ad::Trans::no, 1.0, a, a, 1.0, C);
+    }
+
+private:
+    static const Matrix& as_double(const ad::Tensor<T>& X, Matrix& buffer) {
+        if constexpr (std::is_same_v<T, double>) {
+            return X;
+        } else {
+            if (buffer.shape(0) != X.shape(0) || buffer.shape(1) != X.shape(1))
+                buffer.resize({X.shape(0), X.shape(1)});
+            std::copy(X.begin(), X.end(), buffer.begin());
+            return buffer;
+        }
+    }
+    Matrix a_ = Matrix::from_shape({0, 0}), b_ = Matrix::from_shape({0, 0});
+};
 
 Matrix zeros(std::size_t r, std::size_t c) { return ad::zeros<double>(r, c); }
 
@@ -89,6 +113,7 @@ Analysis analyze(nn::MLP<T>& model, const data::Dataset& d, const AnalysisOption
     const bool tracked = model.track_inputs();
     model.set_track_inputs(true);
     tape.zero_grad();
+    Gram<T> gram;
     for (std::size_t b = 0; b < n; b += chunk) {
         const std::size_t end = std::min(n, b + chunk), m = end - b;
         const nn::Examples<T> part = (b == 0 && end == n) ? e : nn::slice(e, b, end);
@@ -101,8 +126,8 @@ Analysis analyze(nn::MLP<T>& model, const data::Dataset& d, const AnalysisOption
         w(0, 0) = T(double(m) / double(n));
         tape.backward(L, w);
         for (std::size_t l = 0; l < layers.size(); ++l) {
-            add_at_b(gh[l], layers[l].input().grad(), layers[l].input().value());
-            add_at_b(gg[l], layers[l].input().grad(), layers[l].input().grad());
+            gram.add(gh[l], layers[l].input().grad(), layers[l].input().value());
+            gram.add(gg[l], layers[l].input().grad());
         }
         if (!o.agop) continue;
         // J rows: seed column j of f with ones; the input gradient's row i is ∂f_j(x_i)/∂h_i (samples do not
@@ -114,7 +139,7 @@ Analysis analyze(nn::MLP<T>& model, const data::Dataset& d, const AnalysisOption
             for (std::size_t i = 0; i < m; ++i) seed(i, j) = T(1);
             tape.backward(f, seed);
             for (std::size_t l = 0; l < layers.size(); ++l)
-                add_at_b(jj[l], layers[l].input().grad(), layers[l].input().grad());
+                gram.add(jj[l], layers[l].input().grad());
         }
     }
 

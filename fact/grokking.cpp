@@ -109,7 +109,7 @@ GrokkingResult grokking_experiment(const GrokkingConfig& c) {
         rc.quiet = c.quiet;
         GrokkingRun run;
         run.update = update;
-        run.normalize = rc.normalize;
+        run.normalize = normalization_of(rc);
         run.result = run_rfm(rc, {&split.train, &split.test, nullptr});
         const Matrix& final_M = run.result.matrices.back();
         for (const Matrix& M : run.result.matrices) {

@@ -80,13 +80,13 @@ ParityRun run_update(const ParityConfig& c, RfmUpdate update, const data::Datase
     r.update = update;
     r.power = c.power;
     r.center = c.center;
-    r.normalize = c.normalize ? *c.normalize : default_normalization(update);
+    r.normalize = c.normalize;  // unset: the update's default
     r.keep_matrices = true;
     r.quiet = c.quiet;
 
     ParityRun run;
     run.update = update;
-    run.normalize = r.normalize;
+    run.normalize = normalization_of(r);
     run.rfm = run_rfm(r, RfmData{&train, &test, nullptr});
     for (const Matrix& M : run.rfm.matrices) run.support_fraction.push_back(support_fraction(M, support));
     run.best_test_acc = -1;

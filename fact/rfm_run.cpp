@@ -86,7 +86,7 @@ RfmRunOutcome rfm_run(const RfmRunConfig& c) {
                    {"test_frac", c.test_frac}, {"val_frac", c.val_frac}, {"row_normalize", c.row_normalize}};
     run["rfm"] = {{"kernel", to_string(c.rfm.kernel.kind)}, {"bandwidth", c.rfm.kernel.bandwidth},
                   {"ridge", c.rfm.ridge}, {"iters", c.rfm.iters}, {"update", to_string(c.rfm.update)},
-                  {"power", c.rfm.power}, {"center", c.rfm.center}, {"normalize", to_string(c.rfm.normalize)},
+                  {"power", c.rfm.power}, {"center", c.rfm.center}, {"normalize", to_string(normalization_of(c.rfm))},
                   {"diagonal", c.rfm.diagonal}, {"M0", "identity"}};
     const RfmIteration& last = r.history.back();
     run["outcome"] = {{"iterations", r.history.size()}, {"best_iter", r.best_iter},

@@ -84,7 +84,6 @@ RfmConfig rfm_config(const TabularConfig& c, TabularMethod m, double ridge) {
     r.update = update_of(m);
     r.power = c.nfa_power;
     r.center = c.center;
-    r.normalize = default_normalization(r.update);
     r.quiet = true;
     return r;
 }

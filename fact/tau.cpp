@@ -120,7 +120,7 @@ TauResult run_tau(const TauConfig& c) {
     r.update = c.update;
     r.power = c.power;
     r.center = c.center;
-    r.normalize = c.normalize ? *c.normalize : default_normalization(c.update);
+    r.normalize = c.normalize;  // unset: the update's default
     r.quiet = c.quiet;
     check_config(r);
 
@@ -194,7 +194,7 @@ TauResult run_tau(const TauConfig& c) {
             {"update", to_string(c.update)},
             {"power", c.power},
             {"center", c.center},
-            {"normalize", to_string(r.normalize)},
+            {"normalize", to_string(normalization_of(r))},
             {"stopped", result.rfm.stopped},
             {"final_train_acc", last.train_acc},
             {"final_test_acc", last.test_acc},

@@ -232,6 +232,15 @@ BOOST_AUTO_TEST_CASE(names_config_checks_and_history_csv) {
     BOOST_TEST(fact::to_string(fact::parse_normalization("trace")) == "trace");
     BOOST_TEST(fact::to_string(fact::default_normalization(fact::RfmUpdate::nfa)) == "none");
     BOOST_TEST(fact::to_string(fact::default_normalization(fact::RfmUpdate::fact_geo)) == "max");
+    {  // an RfmConfig filled by hand gets the update's default unless it chooses
+        fact::RfmConfig by_hand;
+        by_hand.update = fact::RfmUpdate::fact;
+        BOOST_TEST(fact::to_string(fact::normalization_of(by_hand)) == "max");
+        by_hand.update = fact::RfmUpdate::nfa;
+        BOOST_TEST(fact::to_string(fact::normalization_of(by_hand)) == "none");
+        by_hand.normalize = fact::Normalization::trace;
+        BOOST_TEST(fact::to_string(fact::normalization_of(by_hand)) == "trace");
+    }
     BOOST_TEST(test::message_of<ad::ValueError>([] { fact::parse_update("agop"); })
                    .find("unknown update 'agop'; expected nfa, fact or fact-geo") != std::string::npos);
     fact::RfmConfig c;

@@ -67,6 +67,10 @@ Normalization default_normalization(RfmUpdate update) {
     return update == RfmUpdate::nfa ? Normalization::none : Normalization::max;
 }
 
+Normalization normalization_of(const RfmConfig& config) {
+    return config.normalize ? *config.normalize : default_normalization(config.update);
+}
+
 void check_config(const RfmConfig& c) {
     if (!(c.ridge >= 0) || !std::isfinite(c.ridge))
         throw ad::ValueError(fmt::format("rfm: ridge μ = {}; expected a finite μ >= 0", c.ridge));
@@ -119,7 +123,7 @@ Matrix rfm_update(const RfmConfig& config, const Matrix& X, const Matrix& alpha,
             break;
         }
     }
-    next = normalize_feature_matrix(next, config.normalize);
+    next = normalize_feature_matrix(next, normalization_of(config));
     if (config.diagonal)
         for (std::size_t i = 0; i < next.shape(0); ++i)
             for (std::size_t j = 0; j < next.shape(1); ++j)
@@ -148,7 +152,7 @@ RfmResult run_rfm(const RfmConfig& config, const RfmData& data, const RfmObserve
     const std::string bandwidth = is_distance_kernel(config.kernel.kind)
                                       ? fmt::format(", L = {}", config.kernel.bandwidth) : std::string();
     progress.message(fmt::format("RFM ({} update, {} kernel{}, ridge {}, normalize {}{}{}) on {} samples, d = {}",
-                                 to_string(config.update), to_string(config.kernel.kind), bandwidth, config.ridge, to_string(config.normalize), config.center ? ", centred" : "",
+                                 to_string(config.update), to_string(config.kernel.kind), bandwidth, config.ridge, to_string(normalization_of(config)), config.center ? ", centred" : "",
                                  config.diagonal ? ", diagonal M" : "", train.n(), d));
 
     RfmResult result;

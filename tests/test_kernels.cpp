@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE kernels
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -78,6 +79,22 @@ BOOST_AUTO_TEST_CASE(gemm_beta_zero_overwrites_nan) {
     C.fill(std::numeric_limits<float>::quiet_NaN());
     ad::gemm(Trans::no, Trans::no, 1.0f, A, B, 0.0f, C);
     for (float v : C) BOOST_TEST(std::isfinite(v));
+    // β = 0 writes C on the first k panel and adds the later ones: with two panels (k > KC), edge tiles in
+    // both directions and a product large enough to run in parallel, C holds the product and no NaN.
+    for (Trans ta : both)
+        for (Trans tb : both) {
+            const std::size_t m = 131, n = 70, k = 300;
+            const Tensor<double> a = ta == Trans::no ? test::uniform<double>(m, k, 3) : test::uniform<double>(k, m, 3);
+            const Tensor<double> b = tb == Trans::no ? test::uniform<double>(k, n, 4) : test::uniform<double>(n, k, 4);
+            Tensor<double> fast = Tensor<double>::from_shape({m, n}), slow = Tensor<double>::from_shape({m, n});
+            fast.fill(std::numeric_limits<double>::quiet_NaN());
+            slow.fill(0.0);
+            ad::gemm(ta, tb, 1.0, a, b, 0.0, fast);
+            ad::gemm_naive(ta, tb, m, n, k, 1.0, a.data(), a.shape(1), b.data(), b.shape(1), 0.0, slow.data(), n);
+            double worst = 0;
+            for (std::size_t i = 0; i < fast.size(); ++i) worst = std::max(worst, std::abs(fast[i] - slow[i]));
+            BOOST_TEST(worst < 1e-11);  // entries are sums of 300 products of numbers in [−1, 1)
+        }
 }
 
 BOOST_AUTO_TEST_CASE(gemm_strided_leading_dimensions) {

@@ -3,7 +3,7 @@
 //   for jc in steps of NC over the columns of C          B block (KC×NC) packed once, shared
 //     for pc in steps of KC over the inner dimension     (sequential: fixes the order of the sums)
 //       pack op(B)[pc:pc+KC, jc:jc+NC] into NR-wide panels
-//       parallel over tasks (MC rows of C) × (JG columns of C):
+//       parallel over tasks (at most MC rows of C) × (groups of NR-wide columns of C):
 //         pack op(A)[ic:ic+MC, pc:pc+KC] into MR-tall panels      (per thread, in L2)
 //         for each NR panel of B (in L1), for each MR panel of A:
 //           micro-kernel: an MR×NR tile of C += α·(A panel)·(B panel), the tile held in registers
@@ -36,7 +36,6 @@ struct Blocking {
     static constexpr std::size_t KC = 256;      // a B panel KC×NR: 32 KiB (AVX-512 float), stays in L1
     static constexpr std::size_t MC = 16 * MR;  // an A block MC×KC: 96-192 KiB, stays in L2
     static constexpr std::size_t NC = 2048;     // a B block KC×NC: 2-4 MiB, in L3
-    static constexpr std::size_t JG = 8 * NR;   // columns of C per parallel task when there are few row blocks
 };
 
 // Below this many multiply-adds the product runs on the calling thread.
@@ -218,15 +217,20 @@ void gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, T alp
                 pack_b(tb, B, ldb, pc, jc, kc, nc, 0, panels, bpack.data());
             const T* bp = bpack.data();
 
-            // A task packs its A block, then sweeps jgroup columns of the B block. Every task of a row block
-            // packs that block again, so the columns are split only when there are too few row blocks to
-            // share among the threads (the split depends on m and n alone, and never changes the result:
-            // each tile of C gets the same sums whichever task computes it).
-            const std::size_t mblocks = chunk_count(m, Bl::MC);
-            const std::size_t jgroup = mblocks >= 8 ? nc : Bl::JG, ngroups = chunk_count(nc, jgroup);
+            // A task packs its A block, then sweeps jgroup columns of the B block. Row blocks are of equal
+            // size (a multiple of MR, at most MC), so that the threads get equal shares; in a parallel product
+            // the columns are also split, until there are at least 8 tasks, at the price of packing each A
+            // block once per column group. The split never changes the result: each element of C gets the
+            // same sequence of FMAs whichever tile and task compute it.
+            const std::size_t mstep =
+                chunk_count(chunk_count(m, chunk_count(m, Bl::MC)), Bl::MR) * Bl::MR;  // ≤ MC
+            const std::size_t mblocks = chunk_count(m, mstep);
+            const std::size_t jgroup =
+                chunk_count(panels, parallel ? std::min(panels, chunk_count(8, mblocks)) : 1) * Bl::NR;
+            const std::size_t ngroups = chunk_count(nc, jgroup);
             auto task = [&](std::size_t t) {
-                const std::size_t ic = (t / ngroups) * Bl::MC, jg = (t % ngroups) * jgroup;
-                const std::size_t mc = std::min(Bl::MC, m - ic), jend = std::min(nc, jg + jgroup);
+                const std::size_t ic = (t / ngroups) * mstep, jg = (t % ngroups) * jgroup;
+                const std::size_t mc = std::min(mstep, m - ic), jend = std::min(nc, jg + jgroup);
                 // The running thread's slot (−1 outside any arena: then the calling thread runs every task).
                 const int index = parallel ? tbb::this_task_arena::current_thread_index() : 0;
                 const std::size_t slot = index < 0 ? 0 : std::size_t(index);

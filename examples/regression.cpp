@@ -1,4 +1,4 @@
-// The demo of `./run demo`: a two-layer tanh network fits y = sin(3·x₀)·x₁ + x₂² on 256 random points
+// The first program of the project (`./run example regression`): a two-layer tanh network fits y = sin(3·x₀)·x₁ + x₂² on 256 random points
 // with plain full-batch gradient descent, using nothing but the autodiff engine. It prints the loss as
 // it falls. Usage: regression [steps] [learning_rate]
 #include <cstdio>

@@ -6,6 +6,8 @@ Usage: summary.py RESULTS_DIR
 RESULTS_DIR holds what ./run bench wrote (standard library only: no numpy here):
   bench_*.json          Google Benchmark JSON of each binary (--benchmark_out)
   bench_blas_unset.json bench_blas run again with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset
+  bench_blas_best.json  and again with OPENBLAS_CORETYPE forced to the best core for this CPU (SkylakeX
+                        with AVX-512): OpenBLAS's best configuration, the one the peers run with too
   peer_<lib>_t<t>.json  the peers of bench/peers/, in the same JSON shape, or {"peer": .., "skipped": why}
   memory.json           peak resident memory of whole processes (bench/memory.py)
 
@@ -21,7 +23,7 @@ import sys
 
 # Comparators of each workload (by its part before the first '.'), in the order printed.
 COMPARATORS = {
-    "gemm": ["openblas", "openblas-unset", "torch", "numpy"],
+    "gemm": ["openblas", "openblas-unset", "openblas-best", "torch", "numpy"],
     "map": ["loop"],
     "reduce": ["loop"],
     "graph.tiny": ["hand", "torch"],
@@ -166,10 +168,16 @@ def comparator_name(cmp, results, threads_note, workload=""):
     if cmp == "openblas-unset":
         c = ctx.get("bench_blas_unset", {})
         return f"OpenBLAS {c.get('openblas_core', '?')} (CORETYPE unset)"
+    if cmp == "openblas-best":
+        c = ctx.get("bench_blas_best", {})
+        return f"OpenBLAS {c.get('openblas_core', '?')} (CORETYPE forced)"
     if cmp in ("torch", "numpy"):
         versions = [c.get(f"{cmp}_version") for k, c in ctx.items() if k.startswith(f"peer_{cmp}")]
         versions = [v for v in versions if v]
         text = ("PyTorch " if cmp == "torch" else "NumPy ") + (versions[0] if versions else "")
+        cores = [c.get("OPENBLAS_CORETYPE") for k, c in ctx.items() if k.startswith(f"peer_{cmp}")]
+        if cores and cores[0] and cores[0] != "(unset)":
+            text += f" ({cores[0]})"
         return text + (" (jacrev)" if workload.startswith("agop") else "")
     names = {"loop": "plain loop", "hand": "by hand, no tape", "gemms": "its GEMMs (ad::gemm)"}
     return names.get(cmp, cmp) + threads_note
@@ -187,7 +195,7 @@ def find_comparator(results, workload, cmp, dtype, shape, threads):
 
 
 def missing_reason(results, cmp):
-    peer = {"openblas-unset": "openblas"}.get(cmp, cmp)
+    peer = {"openblas-unset": "openblas", "openblas-best": "openblas"}.get(cmp, cmp)
     if peer in results.skipped:
         return f"n/a ({results.skipped[peer]})"
     if peer in PEER_PACKAGES:
@@ -232,9 +240,9 @@ def build_table(results):
         if not cmps:
             table.add([workload, dtype, threads, pretty_shape(workload, shape), fmt_time(row["seconds"]),
                        "(no comparator)", "", "", both(gflops(row), None, lambda v: f"{v:.1f}"), ""])
-        present = [c for c in cmps if {"openblas-unset": "openblas"}.get(c, c) not in results.skipped]
+        present = [c for c in cmps if {"openblas-unset": "openblas", "openblas-best": "openblas"}.get(c, c) not in results.skipped]
         for cmp in cmps:
-            peer = {"openblas-unset": "openblas"}.get(cmp, cmp)
+            peer = {"openblas-unset": "openblas", "openblas-best": "openblas"}.get(cmp, cmp)
             if peer in results.skipped:
                 na = f"n/a ({results.skipped[peer]})"
                 if not present:  # the only comparators are missing: the row still shows the project's time
@@ -329,7 +337,8 @@ def main(argv):
     for name in sorted(os.listdir(results_dir)):
         if not name.endswith(".json") or name == "memory.json":
             continue
-        rename = {"openblas": "openblas-unset"} if name == "bench_blas_unset.json" else None
+        rename = {"bench_blas_unset.json": {"openblas": "openblas-unset"},
+                  "bench_blas_best.json": {"openblas": "openblas-best"}}.get(name)
         results.add_file(os.path.join(results_dir, name), rename)
 
     print("ratio = project time / comparator time (below 1: the project is faster); times are the best of the\n"

@@ -43,10 +43,14 @@ def parse(description):
     p.add_argument("--rfm-n", type=int, default=0, help="n of the kernel and RFM workloads (default 4000)")
     p.add_argument("--filter", default="", help="run only rows whose name matches this regex")
     p.add_argument("--min-time", type=float, default=0.0, help="seconds per row (default 0.5, --quick 0.1)")
+    p.add_argument("--repetitions", type=int, default=0,
+                   help="timed batches per row, the best one reported (default 3, --quick 1)")
     p.add_argument("--out", required=True, help="JSON file to write")
     opts = p.parse_args()
     if opts.min_time <= 0:
         opts.min_time = 0.1 if opts.quick else 0.5
+    if opts.repetitions <= 0:
+        opts.repetitions = 1 if opts.quick else 3
     return opts
 
 
@@ -85,8 +89,10 @@ class Recorder:
         return self.filter is None or self.filter.search(row_name) is not None
 
     def time(self, row_name, fn, setup=None):
-        """Call fn once to warm up, then in batches of doubling size until a batch lasts min_time;
-        the row is that batch's time per call. setup() runs first, untimed, and its result goes to fn."""
+        """Call fn once to warm up, then in batches of doubling size until a batch lasts min_time; that
+        batch and repetitions − 1 more of the same size are timed, and the row is the best batch's time per
+        call (as summary.py takes the best of Google Benchmark's repetitions). setup() runs first, untimed,
+        and its result goes to fn."""
         if not self.wanted(row_name):
             return
         state = setup() if setup else None
@@ -101,6 +107,11 @@ class Recorder:
             if elapsed >= self.opts.min_time or iterations >= 1 << 20:
                 break
             iterations = max(iterations * 2, int(iterations * 1.4 * self.opts.min_time / max(elapsed, 1e-9)))
+        for _ in range(self.opts.repetitions - 1):
+            start = time.perf_counter()
+            for _ in range(iterations):
+                call()
+            elapsed = min(elapsed, time.perf_counter() - start)
         self.rows.append({"name": row_name, "run_name": row_name, "run_type": "iteration",
                           "iterations": iterations, "real_time": elapsed / iterations * 1e9, "time_unit": "ns"})
         print(f"{row_name:<60} {elapsed / iterations * 1e3:12.4f} ms", file=sys.stderr)

@@ -8,7 +8,8 @@
 // a small GELU network with weight decay to a critical point (full-batch L-BFGS in float64), then let
 // fact::analyze compute both matrices in every layer, print their Pearson correlations with WᵀW (section 4)
 // before and after training, and draw the matrices side by side.
-// Usage: nfa_vs_fact [out.svg]   (default nfa_vs_fact.svg in the current directory)
+// Usage: nfa_vs_fact [out.svg]   (default runs/nfa_vs_fact.svg under the current directory; ./run example
+// runs it from the repository root, whose runs/ git ignores)
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -52,7 +53,7 @@ fact::Heatmap panel(const std::string& title, const Matrix& M) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    const std::string svg_path = argc > 1 ? argv[1] : "nfa_vs_fact.svg";
+    const std::string svg_path = argc > 1 ? argv[1] : "runs/nfa_vs_fact.svg";
     const double lambda = 1e-2;   // large enough that L-BFGS reaches a critical point in ~500 iterations
 
     // y = x₀x₁·1[x₅ > 0] on Gaussian x ∈ R^8: only coordinates 0, 1, 5 matter, so a network that learns
@@ -116,6 +117,8 @@ int main(int argc, char** argv) {
         panels.push_back(panel(l + r_fact, q.fact));
         panels.push_back(panel(l + r_nfa, q.agop_sqrt));
     }
+    const std::filesystem::path parent = std::filesystem::path(svg_path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent);
     fact::write_svg(svg_path, fact::heatmaps_svg(panels, "WᵀW, FACT and AGOP^½ per layer at a critical point "
                                                          "(each panel scaled to max |entry| 1)"));
     std::printf("heatmaps written to %s\n\n", svg_path.c_str());

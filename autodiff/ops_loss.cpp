@@ -1,5 +1,5 @@
 // Log-softmax and the fused losses. The losses are means over samples of a per-sample term ℓ_i, written
-// out in ops.hpp (FACT, MATH.md section 2, depends on exactly which ℓ_i is averaged). A fused loss keeps
+// out in ops.hpp (FACT, docs/MATH.md §2, depends on exactly which ℓ_i is averaged). A fused loss keeps
 // the direction of its gradient in `saved` during the forward pass, so its backward is one scaled add.
 #include <cmath>
 

@@ -1,4 +1,4 @@
-// The FACT/NFA analysis of an MLP (fact::analyze, MATH.md sections 2-4): one forward and c + 1 backward
+// The FACT/NFA analysis of an MLP (fact::analyze, docs/MATH.md §2-4): one forward and c + 1 backward
 // passes per chunk of rows, then the d×d matrices and their functions through LAPACK, for every layer.
 // The model is freshly initialised (PyTorch's default) on random data: the cost does not depend on training.
 //   agop.analyze/fact/f32/n<n>:<widths>/threads:<t>

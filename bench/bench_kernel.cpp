@@ -1,4 +1,4 @@
-// The Laplace kernel matrix of RFM (fact::kernel_matrix, MATH.md section 5) at M = I, beside its two matrix
+// The Laplace kernel matrix of RFM (fact::kernel_matrix, docs/MATH.md §5) at M = I, beside its two matrix
 // products alone: XM = X·M (n×d·d×d), then XM·Xᵀ (n×d·d×n), by ad::gemm. The ratio is what the distance
 // expansion and the entrywise exp(−‖x − z‖_M / L) add to the products.
 //   kernel.laplace/fact/f64/n<n>:d784/threads:<t>

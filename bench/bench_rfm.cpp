@@ -1,4 +1,4 @@
-// One iteration of the Recursive Feature Machine (fact/kernel/rfm.hpp, MATH.md section 5) as run_rfm does
+// One iteration of the Recursive Feature Machine (fact/kernel/rfm.hpp, docs/MATH.md §5) as run_rfm does
 // it, from M = I: fit_krr (the n×n Laplace kernel matrix and its Cholesky solve), kernel_gradients at the
 // training points, and the nfa update M ← AGOP^{1/2} (rfm_update). Counters fit_s, gradients_s, update_s:
 // seconds per iteration in each phase.

@@ -17,7 +17,7 @@ void add_rfm_command(CLI::App& app, Commands& out) {
     auto f = std::make_shared<Flags>();
     f->run.rfm.quiet = false;
     CLI::App* cmd = app.add_subcommand("rfm", "a Recursive Feature Machine: kernel ridge regression with a learned "
-                                              "feature matrix M (MATH.md section 5)");
+                                              "feature matrix M (docs/MATH.md §5)");
     cmd->add_option("--data", f->run.data, "dataset string (see `fact datasets`)")->capture_default_str();
     cmd->add_option("--seed", f->run.seed, "seed of data generation and splits")->capture_default_str();
     cmd->add_option("--test-frac", f->run.test_frac, "held-out fraction when the data has no split")->capture_default_str();

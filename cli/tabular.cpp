@@ -1,4 +1,4 @@
-// `fact experiment tabular`: E3 (MATH.md section 6), RFM on the UCI collection or on shipped datasets split
+// `fact experiment tabular`: E3 (docs/MATH.md §6), RFM on the UCI collection or on shipped datasets split
 // the same way (fact/tabular.hpp).
 #include <cstdio>
 #include <memory>

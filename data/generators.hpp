@@ -1,5 +1,5 @@
 /// \file
-/// Seeded generators for the paper's synthetic tasks (MATH.md section 6): modular arithmetic, sparse
+/// Seeded generators for the paper's synthetic tasks (docs/MATH.md §6): modular arithmetic, sparse
 /// parity, a low-rank polynomial regression target, Gaussian mixtures. Same options and seed, same data,
 /// bit for bit, on every platform (data::Rng).
 #pragma once

@@ -1,5 +1,5 @@
 // The AGOP of a layer computed by hand, three ways, and compared with what fact::analyze computes
-// (MATH.md section 3):
+// (docs/MATH.md §3):
 //
 //     AGOP = (1/n) Σᵢ Jᵢᵀ Jᵢ ,    Jᵢ = ∂f(xᵢ)/∂h ∈ R^{c×d}   (h = the input of the layer's W; here h = x)
 //
@@ -64,7 +64,7 @@ int main() {
 
     // (a) Reverse mode with one-hot seeds. X is a variable, so its gradient is kept. Seeding the output
     // f (n×c) with column j all ones and the rest zero computes ∂(Σᵢ f_j(xᵢ))/∂X; because samples do not
-    // interact, row i of that gradient is ∂f_j(xᵢ)/∂xᵢ, i.e. row j of Jᵢ (MATH.md section 3). c passes.
+    // interact, row i of that gradient is ∂f_j(xᵢ)/∂xᵢ, i.e. row j of Jᵢ (docs/MATH.md §3). c passes.
     Matrix agop_reverse = ad::zeros<double>(d, d);
     {
         ad::Tape<double>& tape = model.tape();
@@ -130,7 +130,7 @@ int main() {
     print_matrix("AGOP of the first layer, closed form (c), d×d:", agop_closed);
     std::printf("\n");
     bool ok = true;
-    // Relative Frobenius differences (MATH.md section 4), the closed form as the reference.
+    // Relative Frobenius differences (docs/MATH.md §4), the closed form as the reference.
     ok &= check("closed form, one-hot backward passes", fact::relerr(agop_closed, agop_reverse), 1e-12);
     ok &= check("closed form, finite differences", fact::relerr(agop_closed, agop_fd), 1e-6);
     ok &= check("closed form, fact::analyze", fact::relerr(agop_closed, agop_library), 1e-12);

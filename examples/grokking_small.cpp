@@ -1,4 +1,4 @@
-// Grokking without a neural network: a Recursive Feature Machine learns (a + b) mod 13 (MATH.md sections 5-6,
+// Grokking without a neural network: a Recursive Feature Machine learns (a + b) mod 13 (docs/MATH.md §5-6,
 // experiment E5 in small; Mallinar et al. 2024).
 //
 // Each pair (a, b) is the input x = e_a ⊕ e_b ∈ R^{26} (two one-hot blocks) with target e_{(a+b) mod 13}.

@@ -1,4 +1,4 @@
-// FACT against the Neural Feature Ansatz on one trained network (MATH.md sections 2-4).
+// FACT against the Neural Feature Ansatz on one trained network (docs/MATH.md §2-4).
 //
 // At a critical point of L_λ = L + (λ/2)‖θ‖² every weight matrix W (z = W h) satisfies, exactly,
 //
@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
     // features should concentrate the first layer's WᵀW on them.
     const data::Dataset train = data::lowrank_polynomial({/*d=*/8, /*n=*/200, /*noise=*/0.0, /*seed=*/3});
     // A smooth activation: with ReLU, samples sit on the kinks and no optimizer reaches a critical point
-    // (MATH.md section 6, E0). No biases, to keep the picture to the weight matrices.
+    // (docs/MATH.md §6, E0). No biases, to keep the picture to the weight matrices.
     nn::MLP<double> model({8, {16, 16}, 1, nn::Activation::gelu, /*bias=*/false});
     data::Rng rng(4);
     nn::initialize(model, {}, rng);

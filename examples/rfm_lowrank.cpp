@@ -1,4 +1,4 @@
-// A Recursive Feature Machine finds the few coordinates a target depends on (MATH.md section 5).
+// A Recursive Feature Machine finds the few coordinates a target depends on (docs/MATH.md §5).
 //
 // Target: y = x₀·x₁·1[x₅ > 0] on x ~ N(0, I₂₀): it depends on 3 of 20 coordinates. A Laplace kernel
 // k(x,z) = exp(−‖x − z‖_M / L) with M = I treats all 20 alike and learns slowly. RFM alternates

@@ -1,4 +1,4 @@
-// FACT at a critical point of a loss with weight decay (MATH.md section 2, experiment E0).
+// FACT at a critical point of a loss with weight decay (docs/MATH.md §2, experiment E0).
 //
 // Train with coupled L2 weight decay λ (nn/objective.hpp):
 //   L_λ(θ) = L(θ) + (λ/2)‖θ‖²,   L = (1/n) Σᵢ ℓᵢ,   ℓᵢ = ‖f(xᵢ) − yᵢ‖²  (one output: c = 1)
@@ -49,7 +49,7 @@ int main() {
     options.agop = false;           // FACT only; the NFA's AGOP is another example's subject
 
     // fact::analyze gives, for each layer, WᵀW (nfm) and FACT from the sum over samples (fact_sum), both
-    // computed in float64; relerr = ‖WᵀW − FACT‖_F / ‖WᵀW‖_F (MATH.md section 4).
+    // computed in float64; relerr = ‖WᵀW − FACT‖_F / ‖WᵀW‖_F (docs/MATH.md §4).
     const auto relerr_layer0 = [&](const fact::Analysis& a) {
         return fact::relerr(a.layers[0].nfm, a.layers[0].fact_sum);
     };

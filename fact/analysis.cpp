@@ -235,7 +235,7 @@ nlohmann::json to_json(const Analysis& a) {
             {"loss", num(a.loss)},        {"n", a.n},
             {"exact_expected", a.exact_expected},
             {"regime", a.regime},         {"enfa_note", "enfa is the loss-gradient covariance C^(1/2), a stand-in "
-                                                        "for the paper's eNFA (MATH.md section 3)"},
+                                                        "for the paper's eNFA (docs/MATH.md §3)"},
             {"layers", layers}};
 }
 

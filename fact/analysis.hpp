@@ -1,5 +1,5 @@
 /// \file
-/// Per-layer FACT and NFA quantities of a trained MLP over a dataset (MATH.md sections 2-4), for every
+/// Per-layer FACT and NFA quantities of a trained MLP over a dataset (docs/MATH.md §2-4), for every
 /// weight matrix W (k×d, z = W h):
 /// ~~~{.unparsed}
 ///   NFM        WᵀW (d×d) and WWᵀ (k×k)
@@ -27,7 +27,7 @@
 
 namespace fact {
 
-/// Pearson correlations with WᵀW (bfact: with WWᵀ), and relative errors ‖WᵀW − X‖/‖WᵀW‖ (MATH.md section 4).
+/// Pearson correlations with WᵀW (bfact: with WWᵀ), and relative errors ‖WᵀW − X‖/‖WᵀW‖ (docs/MATH.md §4).
 struct LayerMetrics {
     ///@{
     double fact = 0, fact_sym = 0, fact_sqrt = 0, bfact = 0;  ///< pearson
@@ -68,7 +68,7 @@ struct LayerQuantities {
     Matrix grad_cov, grad_cov_sqrt;    ///< C = (1/n) Σ_i ∇_h ℓ_i ∇_h ℓ_iᵀ and C^{1/2}
     ///@}
     LayerMetrics metrics;              ///< the comparisons with WᵀW
-    /// Neuron balance with the next layer (MATH.md section 2): max over hidden units k of
+    /// Neuron balance with the next layer (docs/MATH.md §2): max over hidden units k of
     /// |(W_l W_lᵀ)_kk + b_k² − (W_{l+1}ᵀ W_{l+1})_kk| / max_k (W_{l+1}ᵀ W_{l+1})_kk; −1 for the last layer.
     double balance = -1;
 };

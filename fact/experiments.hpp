@@ -1,5 +1,5 @@
 /// \file
-/// The paper's network experiments as library functions (MATH.md section 6), each one command of `fact`.
+/// The paper's network experiments as library functions (docs/MATH.md §6), each one command of `fact`.
 /// ~~~{.unparsed}
 ///   E1  nfa_vs_fact: the paper's 5-hidden-layer ReLU MLP, MSE, weight decay 1e-4, trained full batch
 ///       (L-BFGS) on several seeds; per layer the mean ± std over seeds of Pearson(WᵀW, ·) for FACT,

@@ -1,9 +1,9 @@
 /// \file
-/// Experiment E5 (MATH.md section 6): grokking of modular arithmetic by Recursive Feature Machines.
+/// Experiment E5 (docs/MATH.md §6): grokking of modular arithmetic by Recursive Feature Machines.
 /// (a op b) mod p with input e_a ⊕ e_b ∈ R^{2p}, a random half of the p² pairs for training; Gaussian kernel,
 /// L = 2.5, ridge 0 (Mallinar et al.'s setup), 75 iterations, NFA-RFM and FACT-RFM side by side. Per
 /// iteration: train/test accuracy and loss, the circulant deviation of M's off-diagonal block and the
-/// alignment of M_t with the final M (the progress measures of MATH.md section 6).
+/// alignment of M_t with the final M (the progress measures of docs/MATH.md §6).
 #pragma once
 
 #include <cstddef>
@@ -17,10 +17,10 @@
 namespace fact {
 
 /// D(C) for C = M[0:p, p:2p]: Σ_r Σ_{(a,b): class(a,b) = r} (C[a,b] − mean of class r)² / ‖C‖²_F
-/// (MATH.md section 6). 0 for a perfectly structured block; NaN when C = 0. The classes are those the
+/// (docs/MATH.md §6). 0 for a perfectly structured block; NaN when C = 0. The classes are those the
 /// learned block is measured to be constant on: (a − b) mod p for addition, (a + b) mod p for subtraction
-/// (MATH.md has these two swapped: on (a + b) mod 61 NFA-RFM's final C gives D = 0.014 with (a − b) and
-/// 0.9998 with (a + b)), a·b⁻¹ for multiplication and a·b for division (a, b ≠ 0; the zero row and column
+/// (measured: on (a + b) mod 61 NFA-RFM's final C gives D = 0.014 with (a − b) and 0.9998 with (a + b);
+/// docs/MATH.md §6 derives it from the Fourier features), a·b⁻¹ for multiplication and a·b for division (a, b ≠ 0; the zero row and column
 /// are left out). Throws ad::ShapeError unless M is (2p, 2p).
 double circulant_deviation(const Matrix& M, std::size_t p, data::ModOp op);
 
@@ -34,7 +34,7 @@ struct GrokkingConfig {
     Kernel kernel{KernelKind::gaussian, 2.5};          ///< Gaussian, L = 2.5
     double ridge = 0.0;                                ///< μ
     double power = 0.5;                                ///< nfa: M = AGOP^s
-    bool center = true;                                ///< nfa: centred gradients (MATH.md section 5)
+    bool center = true;                                ///< nfa: centred gradients (docs/MATH.md §5)
     std::string normalize = "auto";                    ///< none|max|trace|auto (default_normalization per update)
     std::vector<std::size_t> snapshots = {0, 5, 10, 15, 20, 30, 50, 75};   ///< heatmaps of M at these iterations
     std::uint64_t seed = 0;                            ///< the split of the pairs

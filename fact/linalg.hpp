@@ -1,5 +1,5 @@
 /// \file
-/// Symmetric matrix functions through LAPACK (MATH.md section 3): never a hand-written eigensolver.
+/// Symmetric matrix functions through LAPACK (docs/MATH.md §3): never a hand-written eigensolver.
 /// All in double: the FACT quantities accumulate in float64 whatever the model's dtype.
 #pragma once
 
@@ -52,7 +52,7 @@ struct SolveReport {
     std::string note;   ///< why a fallback was taken ("" when the first choice worked)
 };
 
-/// Solve (A + μI) X = B for X, the kernel ridge regression system α = (K + μI)⁻¹Y (MATH.md section 5).
+/// Solve (A + μI) X = B for X, the kernel ridge regression system α = (K + μI)⁻¹Y (docs/MATH.md §5).
 /// A (n,n) symmetric, only its lower triangle read and then destroyed; B (n,c) is replaced by X.
 /// μ > 0: Cholesky (dposv). μ = 0, or Cholesky failed: symmetric indefinite LDLᵀ (dsysv). If that
 /// factorization is singular or its estimated 1/cond₁ is below n·ε, the system is solved in the least-squares

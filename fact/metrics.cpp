@@ -1,4 +1,4 @@
-// Comparing matrices (MATH.md section 4): pearson, cosine and relative error over the d² entries (or the
+// Comparing matrices (docs/MATH.md §4): pearson, cosine and relative error over the d² entries (or the
 // d² − d off-diagonal ones). The matrices are d×d with d a layer width, so plain loops in double suffice.
 #include "fact/metrics.hpp"
 

@@ -1,5 +1,5 @@
 /// \file
-/// Comparing matrices (MATH.md section 4). All d² entries are used, diagonal included, unless
+/// Comparing matrices (docs/MATH.md §4). All d² entries are used, diagonal included, unless
 /// off_diagonal is set; a non-symmetric matrix is compared as it is.
 /// ~~~{.unparsed}
 ///   pearson(A, B) = ⟨A − ā, B − b̄⟩_F / (‖A − ā‖_F ‖B − b̄‖_F)     ā = mean of the entries used

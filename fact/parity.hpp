@@ -1,5 +1,5 @@
 /// \file
-/// E4, sparse parity (MATH.md section 6): the Recursive Feature Machine (section 5) with the NFA and FACT
+/// E4, sparse parity (docs/MATH.md §6): the Recursive Feature Machine (section 5) with the NFA and FACT
 /// updates, side by side, on x uniform on {0,1}^d with the label y = XOR of x on a support S of k
 /// coordinates (one-hot, 2 classes). Per update and iteration: test accuracy (the phase transition), the
 /// share of diag(M) on the support, Σ_{i∈S} M_ii / tr M (k/d for M₀ = I, 1 when M has learned S), and the
@@ -7,7 +7,7 @@
 /// sample size at which each update makes the transition. Measured with the defaults (seed 0, T = 10):
 /// FACT-RFM reaches ≥ 99 % test accuracy at n = 4000 (iteration 8) and 8000 (iteration 3), with 88-94 % of
 /// the trace on the support, while NFA-RFM stays at chance for every n ≤ 8000 (as the NumPy prototype of
-/// MATH.md section 6 saw). An iteration costs O(n³) for the solve: n = 25,000 takes hours on 2 cores.
+/// docs/MATH.md §6 saw). An iteration costs O(n³) for the solve: n = 25,000 takes hours on 2 cores.
 #pragma once
 
 #include <cstddef>

@@ -1,14 +1,14 @@
 /// \file
-/// Experiment E3 of the FACT paper (MATH.md section 6): RFM on the UCI classification collection of
+/// Experiment E3 of the FACT paper (docs/MATH.md §6): RFM on the UCI classification collection of
 /// Fernández-Delgado et al. (data/uci.hpp). Per dataset and method, hyper-parameters are chosen on the given
 /// train/validation split, then the 4-fold accuracy is measured on the given folds with M kept fixed.
 ///
 /// Protocol (each step is one function below):
 /// ~~~{.unparsed}
-///   kernel      Laplace, L = 10 (MATH.md section 5)
+///   kernel      Laplace, L = 10 (docs/MATH.md §5)
 ///   methods     laplace (M = I, iteration 0 only), nfa (M ← AGOP^{1/2}, uncentred, not rescaled),
 ///               fact (M ← (FACT FACTᵀ)^{1/2}), fact-geo (M ← (FACT M² FACTᵀ)^{1/4}), both rescaled to
-///               λ_max(M) = 1 (default_normalization: MATH.md leaves E3's rescaling and centring open)
+///               λ_max(M) = 1 (default_normalization: the paper leaves E3's rescaling and centring open, docs/MATH.md §6)
 ///   grid        ridge μ ∈ {10, 1, 0.1, 1e-2, 1e-3} × row normalisation x ← x/‖x‖ off/on × iteration
 ///               t = 0..4 of one RFM run per (μ, row normalisation)
 ///   selection   the best validation accuracy; ties go to the first in the order μ as listed (largest
@@ -61,7 +61,7 @@ struct TabularConfig {
     std::uint64_t seed = 0;                ///< the splits of `data` sources
     bool quiet = false;                    ///< no progress on stderr (skips and errors are still reported)
 
-    // The protocol (MATH.md section 6, E3).
+    // The protocol (docs/MATH.md §6, E3).
     Kernel kernel{KernelKind::laplace, 10.0};  ///< Laplace, L = 10
     std::vector<double> ridges = {10, 1, 0.1, 1e-2, 1e-3};  ///< the grid of μ, in tie-breaking order
     std::size_t iters = 4;                 ///< RFM updates: iterations t = 0..iters

@@ -129,7 +129,7 @@ std::string tabular_table(const std::vector<TabularRow>& rows, const std::vector
         if (all) complete.push_back(name);
     }
     std::string t = fmt::format(
-        "E3 (MATH.md section 6): Laplace kernel L = 10; ridge × row normalisation × iteration 0..4 chosen on the "
+        "E3 (docs/MATH.md §6): Laplace kernel L = 10; ridge × row normalisation × iteration 0..4 chosen on the "
         "validation split, then the mean accuracy over the 4 given folds with M fixed.\n"
         "Mean over the {} datasets finished by every method listed (the paper: 120); {} skipped, {} with errors.\n\n"
         "| method | mean accuracy (%) | paper (%) |\n|---|---:|---:|\n",
@@ -242,7 +242,7 @@ nlohmann::json run_json(const TabularConfig& c) {
                       "iteration 0..iters (laplace: 0); ties: the first in that order"},
         {"score", "mean over the 4 given folds of the test accuracy of KRR fitted on the fold's train rows with "
                   "the chosen ridge, row_norm and M (the validation run's M at the chosen iteration)"}};
-    nlohmann::json run = {{"experiment", "E3 tabular (MATH.md section 6)"}, {"protocol", protocol},
+    nlohmann::json run = {{"experiment", "E3 tabular (docs/MATH.md §6)"}, {"protocol", protocol},
                           {"methods", nlohmann::json::array()}, {"max_samples", c.max_samples},
                           {"max_memory_bytes", c.max_memory_bytes > 0 ? c.max_memory_bytes : default_memory_limit()}};
     for (TabularMethod m : c.methods) run["methods"].push_back(to_string(m));

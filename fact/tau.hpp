@@ -1,5 +1,5 @@
 /// \file
-/// E6, why the NFA holds for inner-product kernels (MATH.md sections 5-6). For k(x,z) = φ(xᵀ M z) the two
+/// E6, why the NFA holds for inner-product kernels (docs/MATH.md §5-6). For k(x,z) = φ(xᵀ M z) the two
 /// feature matrices of RFM are
 /// ~~~{.unparsed}
 ///   FACT_t = M Xᵀ (K' ∘ A) X          K'_ij = φ'(x_iᵀ M x_j)

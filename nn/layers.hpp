@@ -2,11 +2,11 @@
 /// Layers: activations and the linear layer z = W h + b.
 ///
 /// Shapes: a batch is a matrix with one sample per row, so for inputs H (n, in) the layer computes
-/// Z = H Wᵀ + b with W (out, in) — the z = W h of MATH.md section 1, applied to every row — and b (1, out).
+/// Z = H Wᵀ + b with W (out, in) — the z = W h of docs/MATH.md §1, applied to every row — and b (1, out).
 ///
 /// The layer marks its input with ad::identity: that node feeds only the matmul with W, so after a
 /// backward pass its gradient is exactly ∂L/∂H through W, whose row i is (1/n)∇_h ℓ_i for a mean loss
-/// L = (1/n) Σ ℓ_i (MATH.md section 1): what the FACT quantities read. input() gives it, input().grad()
+/// L = (1/n) Σ ℓ_i (docs/MATH.md §1): what the FACT quantities read. input() gives it, input().grad()
 /// the gradient.
 #pragma once
 

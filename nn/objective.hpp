@@ -1,5 +1,5 @@
 /// \file
-/// The training objective and its full-batch gradient (MATH.md sections 1-2):
+/// The training objective and its full-batch gradient (docs/MATH.md §1-2):
 /// ~~~{.unparsed}
 ///   L(θ)   = (1/n) Σ_i ℓ_i
 ///   L_λ(θ) = L(θ) + (λ/2) Σ_{decayed θ} θ²        coupled L2 weight decay: gradient λθ

@@ -64,7 +64,7 @@ void check_config(const OptimizerConfig& c) {
     } else if (c.decoupled_weight_decay != 0.0) {
         // Silently ignoring it would train a different objective from the one asked for.
         throw ConfigError(fmt::format("{}: decoupled_weight_decay = {}; expected 0: decoupled decay is AdamW's "
-                                      "(use adamw), the coupled λ of {} belongs in the objective (MATH.md section 1)",
+                                      "(use adamw), the coupled λ of {} belongs in the objective (docs/MATH.md §1)",
                                       name, c.decoupled_weight_decay, name));
     }
 }

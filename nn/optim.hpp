@@ -1,6 +1,6 @@
 /// \file
 /// First-order optimizers. Each updates parameters in place from their current gradients g = .grad().
-/// Weight decay convention (MATH.md section 1): with coupled L2 the objective is L + (λ/2)‖θ‖², and its
+/// Weight decay convention (docs/MATH.md §1): with coupled L2 the objective is L + (λ/2)‖θ‖², and its
 /// gradient λθ is already in g when step() is called (nn/objective adds it), so SGD and Adam know nothing
 /// of λ. AdamW's decay is decoupled: g = ∇L only, and the optimizer shrinks θ itself.
 ///
@@ -13,7 +13,7 @@
 /// ~~~
 ///
 /// t counts steps from 1. Fixed point of AdamW: m̂/(√ŝ+ε) = −wd·θ, not ∇L = −λθ, so FACT does not hold
-/// exactly there (MATH.md section 2).
+/// exactly there (docs/MATH.md §2).
 #pragma once
 
 #include <cstddef>

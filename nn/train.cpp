@@ -279,7 +279,7 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
     const Evaluation final_eval = evaluate_objective(model, tr, objective);
     result.grad_norm_ratio = final_eval.ratio();
     result.train_loss = final_eval.loss;
-    // FACT is exact at a critical point of a coupled objective reached full-batch (MATH.md section 2).
+    // FACT is exact at a critical point of a coupled objective reached full-batch (docs/MATH.md §2).
     result.fact_exact_expected = !adamw && full_batch && config.weight_decay > 0 && result.grad_norm_ratio < 1e-6;
     result.message += fmt::format("; ‖∇L_λ‖/‖θ‖ = {:.3g}", result.grad_norm_ratio);
     progress.finish(result.message);

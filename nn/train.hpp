@@ -5,7 +5,7 @@
 ///
 /// Weight decay: for sgd, adam and lbfgs it is the coupled λ of the objective; for adamw it is AdamW's
 /// decoupled wd (the objective's λ is then 0), and the run records which ("coupled": true/false).
-/// FACT holds exactly only at a critical point of a coupled objective reached full-batch (MATH.md section 2);
+/// FACT holds exactly only at a critical point of a coupled objective reached full-batch (docs/MATH.md §2);
 /// TrainResult::fact_exact_expected says whether this run is such a case.
 #pragma once
 

@@ -1,5 +1,5 @@
-// The FACT/NFA analysis against oracles: E0 (FACT and bFACT exact at a critical point of L_λ, MATH.md
-// section 6), the two FACT computations agreeing at any point, AGOP against finite-difference Jacobians,
+// The FACT/NFA analysis against oracles: E0 (FACT and bFACT exact at a critical point of L_λ, docs/MATH.md
+// §6), the two FACT computations agreeing at any point, AGOP against finite-difference Jacobians,
 // neuron balance on a deep linear network, and the report's schema.
 #define BOOST_TEST_MODULE fact_analysis
 #include <boost/test/unit_test.hpp>

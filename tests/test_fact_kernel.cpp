@@ -1,5 +1,5 @@
 // fact/kernel (kernels, gradients, AGOP/FACT, kernel ridge regression) against oracles computed another way
-// (MATH.md section 5):
+// (docs/MATH.md §5):
 //   - kernel values: a double loop that forms x − z and (x − z)ᵀ M (x − z), or xᵀ M z, entry by entry, where
 //     the code under test expands ‖x − z‖²_M = xᵀMx + zᵀMz − 2xᵀMz through GEMMs;
 //   - gradients: central differences with Richardson extrapolation of f(x) = Σ_j k(x, x_j) α_j evaluated by
@@ -98,7 +98,7 @@ std::vector<Kernel> all_kernels() {
             {KernelKind::exponential, 1.0}};
 }
 
-// k(x, z) straight from the definitions of MATH.md section 5: the difference u = x − z first, then uᵀ M u.
+// k(x, z) straight from the definitions of docs/MATH.md §5: the difference u = x − z first, then uᵀ M u.
 double naive_kernel(const Kernel& kernel, const double* x, const double* z, const Matrix& M) {
     const std::size_t d = M.shape(0);
     const double L = kernel.bandwidth;
@@ -697,7 +697,7 @@ BOOST_AUTO_TEST_CASE(errors_are_typed_and_name_the_operation) {
                    {"agop_closed_form_inner", "laplace"});
 }
 
-// Bitwise identical for 1 and 2 threads (STYLE.md: fixed chunks). 300 evaluation points are 5 chunks of the
+// Bitwise identical for 1 and 2 threads (parallel loops split work into fixed chunks). 300 evaluation points are 5 chunks of the
 // 64-row kernel loops; the GEMMs split their macro-tiles the same way.
 BOOST_AUTO_TEST_CASE(determinism_across_thread_counts) {
     ResetThreads reset;

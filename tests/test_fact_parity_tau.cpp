@@ -161,7 +161,7 @@ BOOST_AUTO_TEST_CASE(both_updates_learn_a_small_parity_and_concentrate_on_its_su
     const fact::ParityAtN& at = r.by_n[0];
     BOOST_REQUIRE_EQUAL(at.runs.size(), 2u);
     BOOST_TEST((at.runs[0].update == fact::RfmUpdate::nfa && at.runs[1].update == fact::RfmUpdate::fact));
-    BOOST_TEST((at.runs[1].normalize == fact::Normalization::max));  // the default for fact (MATH.md §5)
+    BOOST_TEST((at.runs[1].normalize == fact::Normalization::max));  // the default for fact (docs/MATH.md §5)
     for (const fact::ParityRun& run : at.runs) {
         BOOST_TEST_CONTEXT(fact::to_string(run.update)) {
             BOOST_REQUIRE_EQUAL(run.rfm.history.size(), 5u);

@@ -1,5 +1,5 @@
 // The RFM loop (fact/kernel/rfm.hpp) and the grokking experiment's progress measure, on the behaviours
-// MATH.md sections 5-6 describe: feature learning on a low-rank target, grokking of modular arithmetic
+// docs/MATH.md §5-6 describe: feature learning on a low-rank target, grokking of modular arithmetic
 // with both updates, the collapse of un-normalised FACT-RFM; plus the loop's bookkeeping checked against
 // what it recorded (best iteration, matrices), the circulant deviation against hand-built matrices, and
 // bitwise determinism over thread counts.
@@ -55,7 +55,7 @@ fact::RfmConfig lowrank_config(fact::RfmUpdate update) {
 
 }  // namespace
 
-// MATH.md section 5 / issue: on y = x₀x₁·1[x₅>0] both updates cut the plain Laplace kernel's test error
+// docs/MATH.md §5 / issue: on y = x₀x₁·1[x₅>0] both updates cut the plain Laplace kernel's test error
 // (iteration 0, M = I) by at least 3x within 5 iterations, and M concentrates on coordinates 0, 1, 5
 // (a uniform diagonal would put 3/20 = 15 % of the trace there; we ask for more than half).
 BOOST_AUTO_TEST_CASE(lowrank_target_nfa_and_fact_learn_the_relevant_coordinates) {
@@ -106,7 +106,7 @@ BOOST_AUTO_TEST_CASE(small_modular_addition_groks_with_both_updates) {
     BOOST_TEST(g.table.find("| nfa |") != std::string::npos);
 }
 
-// MATH.md section 5: without rescaling, FACT_t grows with ‖α‖² and the kernel matrix becomes numerically
+// docs/MATH.md §5: without rescaling, FACT_t grows with ‖α‖² and the kernel matrix becomes numerically
 // singular; the solve falls back to least squares and the training accuracy collapses. With `max` it
 // does not.
 BOOST_AUTO_TEST_CASE(unnormalised_fact_rfm_collapses_and_max_rescaling_prevents_it) {
@@ -183,7 +183,7 @@ BOOST_AUTO_TEST_CASE(diagonal_option_and_observer_stop) {
     BOOST_TEST(std::isnan(r.history[0].test_loss));    // no test set
 }
 
-// Same inputs, same bits, with 1 and 2 threads (fixed chunks everywhere, MATH.md / STYLE.md determinism).
+// Same inputs, same bits, with 1 and 2 threads (fixed chunks everywhere: parallel loops split work into chunks that depend only on the sizes).
 BOOST_AUTO_TEST_CASE(rfm_is_bitwise_deterministic_across_thread_counts) {
     const data::Dataset d = data::lowrank_polynomial({10, 700, 0.0, 9});
     for (fact::RfmUpdate update : {fact::RfmUpdate::nfa, fact::RfmUpdate::fact_geo}) {

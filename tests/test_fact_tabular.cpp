@@ -1,5 +1,5 @@
 // E3 (fact/tabular.hpp) on tiny UCI folders written here in the collection's format. The oracle is a naive
-// Laplace-kernel ridge regression written out from MATH.md section 5 (explicit kernel entries, Gaussian
+// Laplace-kernel ridge regression written out from docs/MATH.md §5 (explicit kernel entries, Gaussian
 // elimination), so the grid search, the fold scores and the bookkeeping (summary.csv, resume, skips,
 // errors) are checked against numbers the library did not compute.
 #define BOOST_TEST_MODULE fact_tabular
@@ -112,7 +112,7 @@ void write_uci(const fs::path& root, const std::string& name, const Fixture& f) 
     write_bytes(folder / "conxuntos_kfold.dat", kfold);
 }
 
-// ---- the oracle: KRR with the Laplace kernel of MATH.md section 5, written out --------------------------
+// ---- the oracle: KRR with the Laplace kernel of docs/MATH.md §5, written out --------------------------
 
 using Rows = std::vector<std::vector<double>>;
 

@@ -1,6 +1,6 @@
 // Every differentiable op against central finite differences in double precision (ad::gradcheck), at
 // shapes 1×1, 1×n, n×1 and m×n (n past one SIMD pack, so packed and padded lanes are both exercised),
-// with the broadcast variants. Tolerance: relative error < 1e-6 as asked by the project, atol 1e-9 for
+// with the broadcast variants. Tolerance: relative error < 1e-6 (the project's standard for every op), atol 1e-9 for
 // entries near zero; gradcheck's fourth-order difference with ε = 1e-3 is accurate to ~1e-11 for these
 // smooth functions on O(1) inputs. Kinked ops (relu, leaky_relu, abs) are checked at least 0.2 away from
 // their kinks, further than any step.

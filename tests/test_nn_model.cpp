@@ -1,6 +1,6 @@
 // Layers, the MLP, initialisers and the objective: the whole-network gradient of L_λ against finite
 // differences for every activation with and without bias; the layer's captured input gradient against the
-// identity Wᵀ·∂L/∂W = Σ_i ∇_h ℓ_i h_iᵀ/n (MATH.md section 2); parameter naming and errors; init statistics.
+// identity Wᵀ·∂L/∂W = Σ_i ∇_h ℓ_i h_iᵀ/n (docs/MATH.md §2); parameter naming and errors; init statistics.
 #define BOOST_TEST_MODULE nn_model
 #include <boost/test/unit_test.hpp>
 

@@ -59,7 +59,7 @@ BOOST_AUTO_TEST_CASE(mlp_fits_xor_to_full_training_accuracy) {
 }
 
 BOOST_AUTO_TEST_CASE(float64_mlp_reaches_a_critical_point_of_the_regularised_objective) {
-    // A smooth activation so that a critical point exists and L-BFGS can reach it (MATH.md section 6, E0).
+    // A smooth activation so that a critical point exists and L-BFGS can reach it (docs/MATH.md §6, E0).
     const data::Dataset d = data::gaussian_mixture({4, 3, 60, 2.0, 5});
     nn::MLP<double> model({4, {10}, 3, nn::Activation::tanh, true});
     init(model, 3);

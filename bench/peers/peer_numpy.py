@@ -41,7 +41,7 @@ for m, k, n in common.GEMM_SHAPES_QUICK if opts.quick else common.GEMM_SHAPES:
                  setup=lambda: (rng.uniform(-1, 1, (m, k)).astype(dtype), rng.uniform(-1, 1, (k, n)).astype(dtype),
                                 np.empty((m, n), dtype=dtype)))
 
-# --- kernel machines (MATH.md section 5), Laplace kernel with L = 10 ---------------------------------------
+# --- kernel machines (docs/MATH.md §5), Laplace kernel with L = 10 ---------------------------------------
 L, RIDGE = 10.0, 1e-3
 n, d, c = common.kernel_n(opts), common.KERNEL_D, common.KERNEL_C
 

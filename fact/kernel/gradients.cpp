@@ -1,4 +1,4 @@
-// Kernel-machine gradients, AGOP and FACT (MATH.md section 5), in row blocks of GEMMs.
+// Kernel-machine gradients, AGOP and FACT (docs/MATH.md §5), in row blocks of GEMMs.
 #include "fact/kernel/gradients.hpp"
 
 #include <algorithm>
@@ -15,7 +15,7 @@ namespace fact {
 
 namespace {
 
-// Terms with ‖x − x_j‖_M below this are dropped from the Laplace gradient (MATH.md section 5): the
+// Terms with ‖x − x_j‖_M below this are dropped from the Laplace gradient (docs/MATH.md §5): the
 // kernel is not differentiable at x = x_j, and the self term of a training point is one of them.
 constexpr double kZeroDistance = 1e-10;
 
@@ -156,7 +156,7 @@ Matrix fact_matrix_direct(const KernelGradients& g, const Matrix& alpha, const M
     return ad::matmul(U, X, ad::Trans::yes, ad::Trans::no);
 }
 
-// The closed forms of MATH.md section 5, accumulated over row blocks:
+// The closed forms of docs/MATH.md §5, accumulated over row blocks:
 //   C = Σ_blocks X_blkᵀ (diag(W_blk 1) X_blk − W_blk X)   (distance kernels: Xᵀ Lap(W) X)
 //   C = Σ_blocks X_blkᵀ (W_blk X)                          (inner: Xᵀ (K' ∘ A) X)
 // with W = (weight) ∘ A, A_blk = α_blk αᵀ; then FACT = scale · M C.

@@ -1,6 +1,6 @@
 /// \file
 /// Gradients of a kernel machine f(x) = Σ_j k(x, x_j) α_j and the two feature matrices RFM builds from them
-/// (MATH.md section 5): AGOP_t = (1/n) Σ_i G_i G_iᵀ and FACT_t = Σ_i G_i α_i x_iᵀ, the latter also by its
+/// (docs/MATH.md §5): AGOP_t = (1/n) Σ_i G_i G_iᵀ and FACT_t = Σ_i G_i α_i x_iᵀ, the latter also by its
 /// closed forms, which need no per-sample Jacobians (tests check the two against each other).
 ///
 /// G(x) = ∇_x f(x) ∈ R^{d×c} with the centres x_j fixed, column c (the sign exactly as written; some

@@ -1,4 +1,4 @@
-// Mahalanobis kernel matrices (MATH.md section 5) from GEMMs: t = X M Zᵀ, r = ‖x‖²_M + ‖z‖²_M − 2t.
+// Mahalanobis kernel matrices (docs/MATH.md §5) from GEMMs: t = X M Zᵀ, r = ‖x‖²_M + ‖z‖²_M − 2t.
 #include "fact/kernel/kernel.hpp"
 
 #include <algorithm>
@@ -121,7 +121,7 @@ void kernel_rows(const Kernel& kernel, const Matrix& X, const KernelOperands& op
                 // r = ‖x‖²_M + ‖z‖²_M − 2xᵀMz. The expansion carries a rounding error of up to about
                 // 4(d+1)ε·(‖x‖²_M + ‖z‖²_M): below that the result is noise, not a distance, and counts as 0.
                 // Otherwise a point against itself comes out at ‖x − x‖_M ≈ √(ε‖x‖²_M) ≈ 1e-8, above the
-                // 1e-10 at which the Laplace gradient drops its self term (MATH.md section 5), and k(x, x) ≠ 1.
+                // 1e-10 at which the Laplace gradient drops its self term (docs/MATH.md §5), and k(x, x) ≠ 1.
                 const P xn(ops.x_norms[begin + i]);
                 ad::map_range(0, m, k, [&](P t, P zn) {
                     const P sq = xn + zn - P(2.0) * t;

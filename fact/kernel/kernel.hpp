@@ -1,5 +1,5 @@
 /// \file
-/// Mahalanobis kernels of the Recursive Feature Machine (MATH.md section 5), with bandwidth L and a PSD
+/// Mahalanobis kernels of the Recursive Feature Machine (docs/MATH.md §5), with bandwidth L and a PSD
 /// feature matrix M (d×d; a diagonal M is just a matrix with zero off-diagonal entries):
 /// ~~~{.unparsed}
 ///   laplace      k(x,z) = exp(−‖x − z‖_M / L)

@@ -1,5 +1,5 @@
 /// \file
-/// Kernel ridge regression (MATH.md section 5): α = (K(X,X) + μI)⁻¹ Y, f(x) = Σ_j k(x, x_j) α_j, and the
+/// Kernel ridge regression (docs/MATH.md §5): α = (K(X,X) + μI)⁻¹ Y, f(x) = Σ_j k(x, x_j) α_j, and the
 /// loss and accuracy of its predictions. Y is one-hot for classification (prediction = argmax).
 #pragma once
 

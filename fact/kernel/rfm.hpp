@@ -1,5 +1,5 @@
 /// \file
-/// The Recursive Feature Machine (MATH.md section 5): alternate kernel ridge regression under a feature
+/// The Recursive Feature Machine (docs/MATH.md §5): alternate kernel ridge regression under a feature
 /// matrix M with an update of M from the fitted machine's gradients, starting from M₀ = I.
 /// ~~~{.unparsed}
 ///   nfa       M_{t+1} = AGOP_t^s                        (s = 1/2 default; the original Laplace RFM used s = 1)
@@ -34,7 +34,7 @@ std::string to_string(RfmUpdate update);  ///< "nfa", "fact" or "fact-geo"
 /// "none" | "max" | "trace"; ad::ValueError otherwise.
 Normalization parse_normalization(const std::string& name);
 std::string to_string(Normalization n);   ///< "none", "max" or "trace"
-/// `max` for fact and fact-geo, `none` for nfa (MATH.md section 5).
+/// `max` for fact and fact-geo, `none` for nfa (docs/MATH.md §5).
 Normalization default_normalization(RfmUpdate update);
 
 /// The settings of one RFM run.
@@ -95,7 +95,7 @@ struct RfmData {
 /// Called after every evaluation with the row and the M it was computed with; return false to stop.
 using RfmObserver = std::function<bool(const RfmIteration&, const Matrix& M)>;
 
-/// Run the loop of MATH.md section 5 from M₀ = I. Deterministic: same inputs, same bits, any thread count.
+/// Run the loop of docs/MATH.md §5 from M₀ = I. Deterministic: same inputs, same bits, any thread count.
 /// Per iteration, for n training rows of d features and c outputs: the fit, O(n²d + n³) time and the n×n
 /// kernel matrix (8n² bytes); the gradients, O(n²cd + ncd²); the matrix function, O(d³).
 /// \throws ad::ValueError for a bad config (check_config) or no training data; ad::ShapeError for a test or

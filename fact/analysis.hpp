@@ -68,8 +68,9 @@ struct LayerQuantities {
     Matrix grad_cov, grad_cov_sqrt;    ///< C = (1/n) Σ_i ∇_h ℓ_i ∇_h ℓ_iᵀ and C^{1/2}
     ///@}
     LayerMetrics metrics;              ///< the comparisons with WᵀW
-    /// Neuron balance with the next layer (docs/MATH.md §2): max over hidden units k of
-    /// |(W_l W_lᵀ)_kk + b_k² − (W_{l+1}ᵀ W_{l+1})_kk| / max_k (W_{l+1}ᵀ W_{l+1})_kk; −1 for the last layer.
+    /// Neuron balance with the next layer (docs/MATH.md §2.5): max over hidden units k of
+    /// |(W_l W_lᵀ)_kk + b_k² − (W_{l+1}ᵀ W_{l+1})_kk| / max_k (W_{l+1}ᵀ W_{l+1})_kk, the b_k² only when the
+    /// bias is decayed; −1 for the last layer.
     double balance = -1;
 };
 

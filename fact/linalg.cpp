@@ -1,5 +1,5 @@
 // Symmetric matrix functions (docs/MATH.md §3): S^p = U diag(σ^p) Uᵀ from LAPACK's dsyevd, and the
-// kernel ridge regression solve of section 5 (dposv, dsysv, dgelsd).
+// kernel ridge regression solve of docs/MATH.md §5.2 (dposv, dsysv, dgelsd).
 // The only translation unit that includes <lapacke.h> (OpenBLAS's cblas.h clashes with xtensor-blas).
 #include "fact/linalg.hpp"
 

@@ -3,7 +3,7 @@
 /// updates, side by side, on x uniform on {0,1}^d with the label y = XOR of x on a support S of k
 /// coordinates (one-hot, 2 classes). Per update and iteration: test accuracy (the phase transition), the
 /// share of diag(M) on the support, Σ_{i∈S} M_ii / tr M (k/d for M₀ = I, 1 when M has learned S), and the
-/// Pearson correlation (section 4) between the matrices of the two updates. A sweep over n finds the
+/// Pearson correlation (docs/MATH.md §4) between the matrices of the two updates. A sweep over n finds the
 /// sample size at which each update makes the transition. Measured with the defaults (seed 0, T = 10):
 /// FACT-RFM reaches ≥ 99 % test accuracy at n = 4000 (iteration 8) and 8000 (iteration 3), with 88-94 % of
 /// the trace on the support, while NFA-RFM stays at chance for every n ≤ 8000 (as the NumPy prototype of

@@ -59,7 +59,7 @@ KernelOperands kernel_operands(const Kernel& kernel, const Matrix& X, const Matr
 
 /// Rows [begin, end) of the kernel matrix into K (end − begin, m), resized if needed. When aux is not null it
 /// gets, same shape, the argument of the kernel's function: the distance ‖x_i − z_j‖_M for the distance
-/// kernels, the inner product x_iᵀ M z_j for the others (what the gradients of section 5 need).
+/// kernels, the inner product x_iᵀ M z_j for the others (what the gradients of docs/MATH.md §5.3 need).
 /// O((end − begin)·m·d).
 void kernel_rows(const Kernel& kernel, const Matrix& X, const KernelOperands& ops, std::size_t begin,
                  std::size_t end, Matrix& K, Matrix* aux = nullptr);

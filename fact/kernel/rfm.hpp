@@ -3,11 +3,11 @@
 /// matrix M with an update of M from the fitted machine's gradients, starting from M₀ = I.
 /// ~~~{.unparsed}
 ///   nfa       M_{t+1} = AGOP_t^s                        (s = 1/2 default; the original Laplace RFM used s = 1)
-///   fact      M_{t+1} = (FACT_t FACT_tᵀ)^{1/2}          (fixed point: M = symmetrized FACT)
+///   fact      M_{t+1} = (FACT_t FACT_tᵀ)^{1/2}          (every M = FACT_t is a fixed point; §5.7)
 ///   fact-geo  M_{t+1} = (FACT_t M_t² FACT_tᵀ)^{1/4}     (fixed point: M = FACT)
 /// ~~~
 /// then optionally rescaled (`max`: largest eigenvalue 1; `trace`: trace d). FACT_t grows with ‖α‖², so
-/// un-normalised FACT-RFM collapses (section 5): the default is `max` for the fact updates, `none` for nfa.
+/// un-normalised FACT-RFM collapses (docs/MATH.md §5.8): the default is `max` for the fact updates, `none` for nfa.
 /// Iteration t is the machine fitted with M_t; `iters` = T updates give the evaluations t = 0..T.
 #pragma once
 

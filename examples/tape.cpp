@@ -32,10 +32,31 @@ double loss_value(const Tensor<double>& x, const Tensor<double>& w, const Tensor
     return loss_of(tape.constant(x), tape.constant(w), tape.constant(b)).value()(0, 0);
 }
 
-// One case: build the graph, print the tape, run backward, compare every gradient with finite differences.
-// Returns the largest relative difference found.
-double run_case(const char* title, const Tensor<double>& x0, const Tensor<double>& w0, const Tensor<double>& b0) {
+// A tensor on one line, row by row: "1.5" for a 1×1, "[[1, -0.5], [0.25, 2]]" for a matrix.
+void print_value(const char* name, const Tensor<double>& t) {
+    std::printf("%s = ", name);
+    if (t.size() == 1) {
+        std::printf("%g\n", t(0, 0));
+        return;
+    }
+    std::printf("[");
+    for (std::size_t i = 0; i < t.shape(0); ++i) {
+        std::printf("%s[", i ? ", " : "");
+        for (std::size_t j = 0; j < t.shape(1); ++j) std::printf("%s%g", j ? ", " : "", t(i, j));
+        std::printf("]");
+    }
+    std::printf("]   (%zux%zu)\n", t.shape(0), t.shape(1));
+}
+
+// One case: state the inputs and L, build the graph, print the tape, run backward, compare every gradient
+// with finite differences. Returns the largest relative difference found.
+double run_case(const char* title, const char* definition, const Tensor<double>& x0, const Tensor<double>& w0,
+                const Tensor<double>& b0) {
     std::printf("== %s\n", title);
+    print_value("x", x0);
+    print_value("w", w0);
+    print_value("b", b0);
+    std::printf("%s\n", definition);
     ad::Tape<double> tape;
     // w and b are parameters (named, persistent, what training updates); x is a variable: a per-step leaf
     // whose gradient we also ask for. The ops record the nodes matmul, add (and square, sum, scale).
@@ -43,7 +64,7 @@ double run_case(const char* title, const Tensor<double>& x0, const Tensor<double
     const Var<double> w = tape.parameter(w0, "w");
     const Var<double> b = tape.parameter(b0, "b");
     const Var<double> L = loss_of(x, w, b);
-    std::printf("L = %.10f\nthe tape (Graphviz dot; n0 is x, p0 and p1 the parameters w and b, then one node per "
+    std::printf("value: L = %.10f\nthe tape (Graphviz dot; n0 is x, p0 and p1 the parameters w and b, then one node per "
                 "op in creation order):\n%s",
                 L.value()(0, 0), tape.to_dot().c_str());
 
@@ -83,11 +104,16 @@ double run_case(const char* title, const Tensor<double>& x0, const Tensor<double
 
 int main() {
     // 1×1 tensors are scalars: y = x·w + b with x = 1.5, w = −2, b = 0.25; dy/dx = w, dy/dw = x, dy/db = 1.
-    const double scalar_err = run_case("scalars", Tensor<double>{{1.5}}, Tensor<double>{{-2.0}}, Tensor<double>{{0.25}});
+    const double scalar_err = run_case("scalars",
+                                       "y = x*w + b and L = y, so dL/dx = w = -2, dL/dw = x = 1.5, dL/db = 1",
+                                       Tensor<double>{{1.5}}, Tensor<double>{{-2.0}}, Tensor<double>{{0.25}});
 
     // 2×2 matrices: the same code, now a matrix product, reduced to L = ½ Σ y².
-    const double matrix_err = run_case("2x2 matrices", Tensor<double>{{1.0, -0.5}, {0.25, 2.0}},
-                                       Tensor<double>{{0.5, -1.5}, {2.0, 0.75}}, Tensor<double>{{0.1, -0.2}, {0.3, 0.4}});
+    const double matrix_err = run_case("2x2 matrices",
+                                       "y = x*w + b (2x2), L = 1/2 sum_ij y_ij^2, so dL/dy = y, dL/db = y, "
+                                       "dL/dw = x^T y, dL/dx = y w^T",
+                                       Tensor<double>{{1.0, -0.5}, {0.25, 2.0}}, Tensor<double>{{0.5, -1.5}, {2.0, 0.75}},
+                                       Tensor<double>{{0.1, -0.2}, {0.3, 0.4}});
 
     // Both errors should be at the rounding level of the finite difference (~1e-10); 1e-6 leaves room for
     // any compiler or instruction set, and a wrong backward rule would be off by O(1).

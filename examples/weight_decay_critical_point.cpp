@@ -1,7 +1,7 @@
 // FACT at a critical point of a loss with weight decay (docs/MATH.md §2, experiment E0).
 //
 // Train with coupled L2 weight decay λ (nn/objective.hpp):
-//   L_λ(θ) = L(θ) + (λ/2)‖θ‖²,   L = (1/n) Σᵢ ℓᵢ,   ℓᵢ = ‖f(xᵢ) − yᵢ‖²  (one output: c = 1)
+//   L_λ(θ) = L(θ) + (λ/2)‖θ‖²,   L = (1/n) Σᵢ ℓᵢ,   ℓᵢ = (1/c)‖f(xᵢ) − yᵢ‖² = (f(xᵢ) − yᵢ)²  (one output: c = 1)
 // Its gradient with respect to a weight matrix W (k×d, z = W h) is ∂L/∂W + λW. At a critical point that is
 // zero, so λW = −∂L/∂W = −(1/n) Σᵢ (∂ℓᵢ/∂zᵢ) hᵢᵀ; multiplying on the left by Wᵀ, and using
 // Wᵀ ∂ℓᵢ/∂zᵢ = ∇ₕℓᵢ (the gradient arriving at the layer's input h through W):
@@ -54,36 +54,47 @@ int main() {
         return fact::relerr(a.layers[0].nfm, a.layers[0].fact_sum);
     };
 
+    // The setting, and the names of what is printed, before any number.
+    std::printf("y = sin(2 x0) x1 + x2^2/2 on n = %zu points x ~ N(0, I_3); a 3-%zu-1 tanh network f\n", n, width);
+    std::printf("L = (1/n) sum_i l_i with l_i = (f(x_i) - y_i)^2;  L_lambda = L + (lambda/2)||theta||^2, lambda = %g on "
+                "weights and biases\n", lambda);
+    std::printf("layer 0 has W (%zux%zu), layer 1, the read-out, W (1x%zu); in each, h_i is the layer's input and "
+                "grad_h l_i the gradient of l_i arriving there through W,\n", width, d, width);
+    std::printf("  FACT = -(1/(n lambda)) sum_i grad_h l_i h_i^T, of W^T W's shape\n");
+    std::printf("relerr(W^T W, FACT) = ||W^T W - FACT||_F / ||W^T W||_F;  ||grad L_lambda||/||theta|| is 0 at a critical "
+                "point\n\n");
+
     // Phase 1: a few iterations only, far from a critical point.
     nn::LbfgsConfig early;
     early.max_iterations = 10;
     early.tolerance = 0;
     nn::lbfgs_minimize<double>(model.parameters(), evaluate, early);
     const fact::Analysis a_early = fact::analyze(model, train, options);
-    std::printf("after %zu L-BFGS iterations: ||grad L_lambda||/||theta|| = %.3e, relerr(W^T W, FACT) = %.3e "
+    std::printf("after %zu L-BFGS iterations: ||grad L_lambda||/||theta|| = %.3e, layer 0: relerr(W^T W, FACT) = %.3e "
                 "(not a critical point: no reason to agree)\n",
                 early.max_iterations, a_early.grad_norm_ratio, relerr_layer0(a_early));
 
     // Phase 2: on to a critical point, printing the distance from one as it falls (iterations counted
-    // from the start of this run; L-BFGS's progress callback sees every one).
+    // from the start of this run; L-BFGS's progress callback sees every one, the gradient-norm polish steps
+    // at the end included).
     nn::LbfgsConfig config;
     config.max_iterations = 5000;
     config.tolerance = 1e-10;  // stop once ‖∇L_λ‖/‖θ‖ < 1e-10 (float64 reaches it on a smooth network)
-    std::printf("L-BFGS on L_lambda = L + (lambda/2)||theta||^2, lambda = %g, n = %zu, 3-%zu-1 tanh network\n",
-                lambda, n, width);
+    std::printf("\nL-BFGS on L_lambda from there until ||grad L_lambda||/||theta|| < %g:\n", config.tolerance);
     const nn::LbfgsResult result = nn::lbfgs_minimize<double>(
         model.parameters(), evaluate, config, [](std::size_t it, double value, double ratio) {
             if (it % 100 == 0) std::printf("  iteration %4zu   L_lambda %.8f   ||grad L_lambda||/||theta|| %.3e\n", it, value, ratio);
             return true;
         });
-    std::printf("stopped after %zu iterations: %s; ||grad L_lambda||/||theta|| = %.3e\n", result.iterations,
-                result.status.c_str(), result.grad_norm_ratio);
+    std::printf("stopped after %zu iterations, %s: ||grad L_lambda||/||theta|| = %.3e\n", result.iterations,
+                result.converged ? "converged" : "NOT converged", result.grad_norm_ratio);
+    if (!result.converged) std::printf("  (L-BFGS: %s)\n", result.status.c_str());
 
     // At the critical point: the two sides of the theorem for the first layer, side by side.
     const fact::Analysis a = fact::analyze(model, train, options);
     const fact::LayerQuantities& q = a.layers[0];
-    std::printf("\nlayer 0 (W is %zux%zu), at ||grad L_lambda||/||theta|| = %.3e:\n", q.out, q.in, a.grad_norm_ratio);
-    std::printf("  %-36s  %s\n", "W^T W", "FACT = -(1/(n lambda)) sum_i grad_h l_i h_i^T");
+    std::printf("\nlayer 0 (W is %zux%zu) at that point:\n", q.out, q.in);
+    std::printf("  %-36s  %s\n", "W^T W", "FACT");
     for (std::size_t r = 0; r < q.in; ++r) {
         std::printf(" ");
         for (std::size_t c = 0; c < q.in; ++c) std::printf(" % 11.7f", q.nfm(r, c));
@@ -98,7 +109,6 @@ int main() {
         worst = std::max(worst, e);
         std::printf("layer %zu: relerr(W^T W, FACT) = %.3e\n", l.index, e);
     }
-    std::printf("max relerr over layers %.3e (after 10 iterations it was %.3e)\n", worst, relerr_layer0(a_early));
 
     // The checks. At ‖∇L_λ‖/‖θ‖ = r the stationarity residual λW + ∂L/∂W is of size ~r‖θ‖, and FACT divides
     // it by λ: relerr ~ r‖θ‖·‖W‖/(λ‖WᵀW‖), about 1e-7 here for r = 1e-10. 1e-4 leaves room for a run that

@@ -2,11 +2,11 @@
 //
 // At a critical point of L_λ = L + (λ/2)‖θ‖² every weight matrix W (z = W h) satisfies, exactly,
 //
-//     WᵀW = FACT := −(1/λ) Wᵀ ∂L/∂W = −(1/(nλ)) Σᵢ ∇ₕℓᵢ hᵢᵀ            (section 2)
+//     WᵀW = FACT := −(1/λ) Wᵀ ∂L/∂W = −(1/(nλ)) Σᵢ ∇ₕℓᵢ hᵢᵀ            (docs/MATH.md §2)
 //
-// while the NFA is an observed proportionality, WᵀW ∝ AGOP^½ with AGOP = (1/n) Σᵢ Jᵢᵀ Jᵢ (section 3). We train
+// while the NFA is an observed proportionality, WᵀW ∝ AGOP^½ with AGOP = (1/n) Σᵢ Jᵢᵀ Jᵢ (docs/MATH.md §3). We train
 // a small GELU network with weight decay to a critical point (full-batch L-BFGS in float64), then let
-// fact::analyze compute both matrices in every layer, print their Pearson correlations with WᵀW (section 4)
+// fact::analyze compute both matrices in every layer, print their Pearson correlations with WᵀW (docs/MATH.md §4)
 // before and after training, and draw the matrices side by side.
 // Usage: nfa_vs_fact [out.svg]   (default runs/nfa_vs_fact.svg under the current directory; ./run example
 // runs it from the repository root, whose runs/ git ignores)
@@ -66,19 +66,25 @@ int main(int argc, char** argv) {
     nn::initialize(model, {}, rng);
 
     // FACT is an identity of the objective's stationarity condition, so the analysis must be told the same
-    // loss and λ as the training: mse with ℓᵢ = ‖fᵢ − yᵢ‖² here (c = 1), coupled λ on every parameter.
+    // loss and λ as the training: mse with ℓᵢ = (1/c)‖fᵢ − yᵢ‖² = (fᵢ − yᵢ)² here (c = 1), coupled λ on every
+    // parameter.
     fact::AnalysisOptions options;
     options.objective = {nn::Loss::mse, lambda, /*decay_biases=*/true};
 
-    std::printf("data: y = x0*x1*1[x5>0], n = %zu, d = %zu; MLP 8-16-16-1 GELU, no biases; mse, lambda = %g\n\n",
-                train.n(), train.d(), lambda);
+    std::printf("data: y = x0*x1*1[x5>0], n = %zu, d = %zu; MLP 8-16-16-1 GELU, no biases\n", train.n(), train.d());
+    std::printf("loss: L = (1/n) Σᵢ ℓᵢ, ℓᵢ = (f(xᵢ) − yᵢ)²; coupled weight decay L_λ = L + (λ/2)‖θ‖², λ = %g\n", lambda);
+    // What the columns of the tables mean, before the first table.
+    std::printf("per layer, W its weight (out×in), h its input, Jᵢ = ∂f(xᵢ)/∂h:\n"
+                "  FACT = −(1/λ) Wᵀ ∂L/∂W (docs/MATH.md §2), AGOP = (1/n) Σᵢ JᵢᵀJᵢ, C = (1/n) Σᵢ ∇ₕℓᵢ ∇ₕℓᵢᵀ "
+                "(the loss-gradient covariance, a stand-in for the eNFA; docs/MATH.md §3)\n"
+                "  r(X) = pearson(WᵀW, X) (docs/MATH.md §4), relerr(FACT) = ‖WᵀW − FACT‖_F / ‖WᵀW‖_F\n\n");
     std::printf("at initialisation (far from a critical point):\n");
     const fact::Analysis before = fact::analyze(model, train, options);
-    std::printf("  |grad L_lambda|/|theta| = %.3e: %s\n", before.grad_norm_ratio, before.regime.c_str());
+    std::printf("  %s\n", before.regime.c_str());
     print_layers(before);
 
     // Full-batch L-BFGS on the coupled objective: the optimizer whose fixed points are the critical points
-    // FACT speaks about (Adam with decoupled decay, or mini-batches, would not reach one; section 2).
+    // FACT speaks about (Adam with decoupled decay, or mini-batches, would not reach one; docs/MATH.md §7).
     nn::TrainConfig config;
     config.optimizer.kind = nn::OptimizerKind::lbfgs;
     config.loss = nn::Loss::mse;
@@ -88,15 +94,14 @@ int main(int argc, char** argv) {
     config.eval_every = 1000;
     config.quiet = true;
     const nn::TrainResult result = nn::train(model, train, data::Dataset{}, config);
-    std::printf("\ntrained: %s (%zu iterations)\n", result.message.c_str(), result.epochs);
+    std::printf("\ntrained with full-batch L-BFGS: %s after %zu iterations\n", nn::to_string(result.stop).c_str(),
+                result.epochs);
 
     const fact::Analysis after = fact::analyze(model, train, options);
-    std::printf("at the critical point: train loss %.4f, |grad L_lambda|/|theta| = %.3e\n  %s\n", after.loss,
-                after.grad_norm_ratio, after.regime.c_str());
+    std::printf("at the critical point: train loss L = %.4f\n  %s\n", after.loss, after.regime.c_str());
     // Why relerr(FACT) is as small as the gradient: WᵀW − FACT = (1/λ) Wᵀ(λW + ∂L/∂W) = (1/λ) Wᵀ ∇_W L_λ, so
     // ‖WᵀW − FACT‖ ≤ ‖W‖ ‖∇_W L_λ‖ / λ: zero exactly at a critical point, ≈ 1e-6 relative here at ‖∇L_λ‖/‖θ‖ ≈ 1e-8.
     print_layers(after);
-    std::printf("  (r = pearson with WᵀW; C^½ = the loss-gradient covariance, a stand-in for the eNFA, section 3)\n");
 
     // Where the first layer's features went: the share of diag(WᵀW) (the squared column norms of W, one per
     // input coordinate) on the three relevant coordinates; uniform would be 3/8.

@@ -60,7 +60,12 @@ int main() {
     nn::MLP<double> model({d, {k}, c, nn::Activation::tanh, /*bias=*/false});
     nn::initialize(model, {nn::InitConfig::Kind::pytorch, 0.01, 2.0}, rng);
     const Matrix W = model.layers()[0].weight().value(), A = model.layers()[1].weight().value();
-    std::printf("f(x) = A tanh(W x): n = %zu samples, d = %zu inputs, k = %zu hidden, c = %zu outputs\n\n", n, d, k, c);
+    std::printf("f(x) = A tanh(W x): n = %zu samples, d = %zu inputs, k = %zu hidden, c = %zu outputs\n", n, d, k, c);
+    std::printf("AGOP = (1/n) Σᵢ JᵢᵀJᵢ (d×d) with Jᵢ = ∂f(xᵢ)/∂x (c×d), the first layer's input being x; "
+                "computed four ways:\n"
+                "  (a) c backward passes with one-hot seeds, (b) central finite differences,\n"
+                "  (c) the closed form Jᵢ = A diag(tanh′(W xᵢ)) W, (d) fact::analyze\n"
+                "relerr(P, Q) = ‖P − Q‖_F / ‖P‖_F, with the closed form as P\n\n");
 
     // (a) Reverse mode with one-hot seeds. X is a variable, so its gradient is kept. Seeding the output
     // f (n×c) with column j all ones and the rest zero computes ∂(Σᵢ f_j(xᵢ))/∂X; because samples do not
@@ -138,9 +143,10 @@ int main() {
     // A bonus identity: for the last layer h = tanh(W x) and f = A h, so Jᵢ = A for every sample and the
     // AGOP is AᵀA (k×k), the last layer's own WᵀW: the NFA holds there trivially.
     const Matrix AtA = ad::matmul(A, A, ad::Trans::yes, ad::Trans::no);
+    std::printf("the last layer: its input is h = tanh(W x) and f = A h, so Jᵢ = A and its AGOP is AᵀA (k×k)\n");
     ok &= check("AᵀA, fact::analyze AGOP of the last layer", fact::relerr(AtA, analysis.layers[1].agop), 1e-12);
 
-    // The AGOP is what the NFA compares WᵀW with (section 3). The closed form already explains part of the
+    // The AGOP is what the NFA compares WᵀW with (docs/MATH.md §3). The closed form already explains part of the
     // resemblance: AGOP = Wᵀ Q W with Q = (1/n) Σᵢ Dᵢ AᵀA Dᵢ, Dᵢ = diag(σ′(W xᵢ)), so even at random weights
     // it lives in WᵀW's row space, and the correlation is well above 0 before any training.
     std::printf("\npearson(WᵀW, AGOP^½) at these random weights: %.3f\n", analysis.layers[0].metrics.nfa_sqrt);

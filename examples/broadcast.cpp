@@ -42,6 +42,8 @@ int main() {
     // The upstream gradient G = ∂L/∂Z: whatever the rest of the network sends back. backward(Z, G) seeds it
     // directly, as if L = ⟨G, Z⟩ = Σ_ij G_ij Z_ij.
     const Tensor<double> G{{1.0, -2.0}, {0.5, 3.0}, {-1.0, 0.25}, {2.0, 1.0}};                        // (n,k)
+    std::printf("a layer Z = X W + 1 b^T with X (4x3), W (3x2), the bias row b (1x2) and 1 the column of 4 ones;\n"
+                "backward is seeded with G, as if L = <G, Z> = sum_ij G_ij Z_ij, so that dL/dZ = G\n");
     print_matrix("upstream gradient G = dL/dZ", G);
 
     // The oracle, by hand: 1ᵀG, the sum of each column of G.

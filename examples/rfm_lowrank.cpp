@@ -36,7 +36,7 @@ Curve run(fact::RfmUpdate update, const data::Dataset& train, const data::Datase
     config.ridge = 1e-3;   // μ
     config.iters = 5;      // five updates of M: the machines t = 0 (M = I) .. 5
     config.update = update;
-    config.normalize = fact::default_normalization(update);   // none for nfa, max for fact (section 5)
+    config.normalize = fact::default_normalization(update);   // none for nfa, max for fact (docs/MATH.md §5)
     Curve c;
     // The observer sees every fitted machine with the M it was fitted under.
     fact::run_rfm(config, {&train, &test, nullptr}, [&](const fact::RfmIteration& it, const Matrix& M) {
@@ -57,8 +57,12 @@ int main() {
     double null_mse = 0;
     for (std::size_t i = 0; i < test.n(); ++i) null_mse += test.Y(i, 0) * test.Y(i, 0) / double(test.n());
 
-    std::printf("RFM on y = x0*x1*1[x5>0], d = 20, n = %zu train, %zu test; Laplace kernel L = 10, ridge 1e-3\n",
+    std::printf("RFM on y = x0*x1*1[x5>0], d = 20, n = %zu train, %zu test; Laplace kernel L = 10, ridge μ = 1e-3\n",
                 train.n(), test.n());
+    std::printf("machine t: f(x) = Σⱼ αⱼ k(x, x_j), α = (K + μI)⁻¹y, k(x, z) = exp(−‖x − z‖_M / L), ‖v‖²_M = vᵀM_t v; "
+                "M_0 = I; with G_i = ∇ₓf(x_i):\n"
+                "  NFA:  M_(t+1) = AGOP_t^½,  AGOP_t = (1/n) Σᵢ G_i G_iᵀ\n"
+                "  FACT: M_(t+1) = (FACT_t FACT_tᵀ)^½ scaled to largest eigenvalue 1,  FACT_t = Σᵢ G_i αᵢ x_iᵀ\n");
     std::printf("test mse of predicting 0: %.4f; share of trace(M) on coordinates 0, 1, 5 for M = I: 0.15\n\n",
                 null_mse);
     const Curve nfa = run(fact::RfmUpdate::nfa, train, test);

@@ -62,7 +62,7 @@ int main() {
     const Matrix W = model.layers()[0].weight().value(), A = model.layers()[1].weight().value();
     std::printf("f(x) = A tanh(W x): n = %zu samples, d = %zu inputs, k = %zu hidden, c = %zu outputs\n", n, d, k, c);
     std::printf("AGOP = (1/n) Σᵢ JᵢᵀJᵢ (d×d) with Jᵢ = ∂f(xᵢ)/∂x (c×d), the first layer's input being x; "
-                "computed four ways:\n"
+                "computed three ways by hand and once by the library:\n"
                 "  (a) c backward passes with one-hot seeds, (b) central finite differences,\n"
                 "  (c) the closed form Jᵢ = A diag(tanh′(W xᵢ)) W, (d) fact::analyze\n"
                 "relerr(P, Q) = ‖P − Q‖_F / ‖P‖_F, with the closed form as P\n\n");

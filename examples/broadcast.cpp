@@ -96,7 +96,8 @@ int main() {
         Tensor<double> rowsum = ad::zeros<double>(n, 1);
         for (std::size_t i = 0; i < n; ++i)
             for (std::size_t j = 0; j < k; ++j) rowsum(i, 0) += G(i, j);
-        print_matrix("dL/dc via add(XW, c, Bcast::col) (= row sums G 1)", cv.grad());
+        print_matrix("dL/dc for a per-sample offset c (4x1) instead of b, add(XW, c, Bcast::col) (= row sums G 1)",
+                     cv.grad());
         worst = std::max(worst, max_abs_diff(cv.grad(), rowsum));
     }
     // The sums above add the same four numbers, possibly in another order: equal up to a rounding or two.

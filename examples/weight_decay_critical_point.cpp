@@ -56,8 +56,8 @@ int main() {
 
     // The setting, and the names of what is printed, before any number.
     std::printf("y = sin(2 x0) x1 + x2^2/2 on n = %zu points x ~ N(0, I_3); a 3-%zu-1 tanh network f\n", n, width);
-    std::printf("L = (1/n) sum_i l_i with l_i = (f(x_i) - y_i)^2;  L_lambda = L + (lambda/2)||theta||^2, lambda = %g on "
-                "weights and biases\n", lambda);
+    std::printf("L = (1/n) sum_i l_i with l_i = (f(x_i) - y_i)^2;  L_lambda = L + (lambda/2)||theta||^2, theta = all "
+                "weights and biases, lambda = %g\n", lambda);
     std::printf("layer 0 has W (%zux%zu), layer 1, the read-out, W (1x%zu); in each, h_i is the layer's input and "
                 "grad_h l_i the gradient of l_i arriving there through W,\n", width, d, width);
     std::printf("  FACT = -(1/(n lambda)) sum_i grad_h l_i h_i^T, of W^T W's shape\n");

@@ -69,7 +69,7 @@ int main() {
 
     // (a) Reverse mode with one-hot seeds. X is a variable, so its gradient is kept. Seeding the output
     // f (n×c) with column j all ones and the rest zero computes ∂(Σᵢ f_j(xᵢ))/∂X; because samples do not
-    // interact, row i of that gradient is ∂f_j(xᵢ)/∂xᵢ, i.e. row j of Jᵢ (docs/MATH.md §3). c passes.
+    // interact, row i of that gradient is ∂f_j(xᵢ)/∂xᵢ, i.e. row j of Jᵢ (docs/MATH.md §3.1, §8.2). c passes.
     Matrix agop_reverse = ad::zeros<double>(d, d);
     {
         ad::Tape<double>& tape = model.tape();

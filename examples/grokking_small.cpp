@@ -11,7 +11,7 @@
 // slowly builds structure into M: its off-diagonal block C = M[0:p, p:2p] (how input a of the first operand
 // is compared with input b of the second) becomes constant along classes of (a − b) mod p, a circulant
 // matrix. Test accuracy stays below chance while this happens, then jumps to 100 %: that delayed jump is
-// grokking. The circulant deviation (docs/MATH.md §6)
+// grokking. The circulant deviation (docs/MATH.md §6.7)
 //     D(C) = Σ_r Σ_{(a,b): (a−b) mod p = r} (C[a,b] − C̄_r)² / ‖C‖²_F      (C̄_r the mean of C over class r)
 // is the share of C's squared norm that is not explained by those classes: 0 for a perfectly circulant
 // block, undefined (nan) at iteration 0, where M = I and C = 0. It falls while test accuracy is still flat,
@@ -36,7 +36,7 @@ int main() {
     config.iters = iters;
     config.update = fact::RfmUpdate::nfa;
     config.power = 0.5;       // M = AGOP^½
-    config.center = true;     // centre the gradients before the AGOP (docs/MATH.md §5)
+    config.center = true;     // centre the gradients before the AGOP (docs/MATH.md §5.4)
     config.normalize = fact::Normalization::none;   // the nfa default: AGOP^½ has a stable scale
 
     std::printf("(a + b) mod %zu with NFA-RFM: %zu training pairs, %zu test pairs, ridge 0\n", p, split.train.n(),
@@ -49,7 +49,7 @@ int main() {
     std::printf("chance accuracy (guessing a class) is 1/%zu = %.3f\n", p, chance);
     std::printf("test loss: mean squared error against the one-hot targets\n");
     std::printf("D(C): circulant deviation of C = M[0:%zu, %zu:%zu], the block of M that compares a with b "
-                "(docs/MATH.md §6):\n", p, p, 2 * p);
+                "(docs/MATH.md §6.7):\n", p, p, 2 * p);
     std::printf("      the share of ||C||_F^2 off C's means over the classes (a - b) mod %zu; 0 when C is circulant, "
                 "nan when C = 0 (M = I)\n\n", p);
     std::printf("%5s %10s %10s %12s %10s\n", "iter", "train acc", "test acc", "test loss", "D(C)");

@@ -6,7 +6,7 @@
 //   H = tanh(X W₁ᵀ + 1b₁ᵀ)      X (4,2), W₁ (width,2), b₁ (1,width)   -> H (4,width)
 //   f = H W₂ᵀ + 1b₂ᵀ             W₂ (1,width), b₂ (1,1)                -> f (4,1)
 //   L = (1/n) Σᵢ ℓᵢ,  ℓᵢ = (fᵢ − yᵢ)²   the mean squared error over the n = 4 points
-// ad::mse is the mean of the per-sample terms ℓᵢ = (1/c)‖fᵢ − yᵢ‖² (docs/MATH.md §1), here with one output
+// ad::mse is the mean of the per-sample terms ℓᵢ = (1/c)‖fᵢ − yᵢ‖² (docs/MATH.md §1.3), here with one output
 // (c = 1). The program prints the four ℓᵢ before and after training and checks that L is their mean:
 // the 1/n belongs to the loss, and every per-sample quantity of FACT is built from these ℓᵢ.
 // Full-batch gradient descent θ ← θ − η ∂L/∂θ, with the gradient from one backward pass per step.

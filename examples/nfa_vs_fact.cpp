@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
     // features should concentrate the first layer's WᵀW on them.
     const data::Dataset train = data::lowrank_polynomial({/*d=*/8, /*n=*/200, /*noise=*/0.0, /*seed=*/3});
     // A smooth activation: with ReLU, samples sit on the kinks and no optimizer reaches a critical point
-    // (docs/MATH.md §6, E0). No biases, to keep the picture to the weight matrices.
+    // (docs/MATH.md §2.8). No biases, to keep the picture to the weight matrices.
     nn::MLP<double> model({8, {16, 16}, 1, nn::Activation::gelu, /*bias=*/false});
     data::Rng rng(4);
     nn::initialize(model, {}, rng);
@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
     print_layers(before);
 
     // Full-batch L-BFGS on the coupled objective: the optimizer whose fixed points are the critical points
-    // FACT speaks about (Adam with decoupled decay, or mini-batches, would not reach one; docs/MATH.md §7).
+    // FACT speaks about (Adam with decoupled decay, or mini-batches, would not reach one; docs/MATH.md §2.7, §7).
     nn::TrainConfig config;
     config.optimizer.kind = nn::OptimizerKind::lbfgs;
     config.loss = nn::Loss::mse;

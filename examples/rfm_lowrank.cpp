@@ -36,7 +36,7 @@ Curve run(fact::RfmUpdate update, const data::Dataset& train, const data::Datase
     config.ridge = 1e-3;   // μ
     config.iters = 5;      // five updates of M: the machines t = 0 (M = I) .. 5
     config.update = update;
-    config.normalize = fact::default_normalization(update);   // none for nfa, max for fact (docs/MATH.md §5)
+    config.normalize = fact::default_normalization(update);   // none for nfa, max for fact (docs/MATH.md §5.8)
     Curve c;
     // The observer sees every fitted machine with the M it was fitted under.
     fact::run_rfm(config, {&train, &test, nullptr}, [&](const fact::RfmIteration& it, const Matrix& M) {

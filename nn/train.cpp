@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -31,14 +32,18 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// One progress line per evaluated epoch (nn/progress.hpp adds elapsed time and the ETA).
-std::string progress_line(const EpochRecord& r, std::size_t epochs) {
-    std::string line = fmt::format("epoch {}/{}  loss {:.6g}", r.epoch, epochs, r.train_loss);
+// One progress line per evaluated epoch (nn/progress.hpp adds elapsed time and, without a tolerance, the ETA).
+// With a tolerance the epochs are a maximum that convergence usually cuts short: "(at most N)", no ETA.
+std::string progress_line(const EpochRecord& r, const TrainConfig& c) {
+    const char* unit = c.optimizer.kind == OptimizerKind::lbfgs ? "iteration" : "epoch";
+    std::string line = c.tolerance > 0 ? fmt::format("{} {} (at most {})  loss {:.6g}", unit, r.epoch, c.epochs, r.train_loss)
+                                       : fmt::format("{} {}/{}  loss {:.6g}", unit, r.epoch, c.epochs, r.train_loss);
     if (r.train_accuracy >= 0) line += fmt::format("  acc {:.4f}", r.train_accuracy);
     if (r.test_loss >= 0) line += fmt::format("  test {:.6g}", r.test_loss);
     if (r.test_accuracy >= 0) line += fmt::format("  test acc {:.4f}", r.test_accuracy);
     if (r.grad_norm_ratio >= 0) line += fmt::format("  |g|/|θ| {:.3g}", r.grad_norm_ratio);
-    return line + fmt::format("  {:.3g}s/epoch", r.seconds);
+    if (c.tolerance > 0) line += fmt::format(" (stop < {:.3g})", c.tolerance);
+    return line + fmt::format("  {:.3g}s/{}", r.seconds, unit);
 }
 
 template <class T>
@@ -111,9 +116,11 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
     const auto params = model.parameters();
 
     TrainResult result;
-    Progress progress(config.epochs, config.quiet);
-    progress.message(fmt::format("training {} parameters on {} samples: {}, lr {}, {}, batch {}, {} loss", 
-                               model.parameter_count(), train_set.n(), to_string(config.optimizer.kind), config.lr,
+    // With a tolerance, epochs is only a maximum: no ETA towards it (progress.hpp: total 0 = unknown).
+    Progress progress(config.tolerance > 0 ? 0 : config.epochs, config.quiet);
+    progress.message(fmt::format("training {} parameters on {} samples: {}, {}, {}, batch {}, {} loss",
+                               model.parameter_count(), train_set.n(), to_string(config.optimizer.kind),
+                               lbfgs ? std::string("line search (no learning rate)") : fmt::format("lr {}", config.lr),
                                config.weight_decay == 0 ? std::string("no weight decay")
                                : adamw ? fmt::format("decoupled weight decay wd = {}", config.weight_decay)
                                        : fmt::format("coupled L2 weight decay λ = {}{}", config.weight_decay,
@@ -121,13 +128,13 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
                                full_batch ? std::string("full") : std::to_string(config.batch), to_string(config.loss)));
     std::vector<ad::Tensor<T>> last_good = snapshot(model);
 
-    // The record of one epoch: training loss (with the gradient norm when `with_gradient`), test metrics.
-    auto record = [&](std::size_t epoch, double lr, double secs, bool with_gradient) {
+    // The record of one epoch from an evaluation of the training set at the current parameters (with the
+    // gradient norm when `with_gradient`), plus the test metrics.
+    auto record_from = [&](std::size_t epoch, double lr, double secs, const Evaluation& ev, bool with_gradient) {
         EpochRecord r;
         r.epoch = epoch;
         r.lr = lr;
         r.seconds = secs;
-        const Evaluation ev = with_gradient ? evaluate_objective(model, tr, objective) : evaluate_loss(model, tr, config.loss);
         r.train_loss = ev.loss;
         r.train_accuracy = ev.accuracy;
         if (with_gradient) {
@@ -150,6 +157,10 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
         }
         return r;
     };
+    auto record = [&](std::size_t epoch, double lr, double secs, bool with_gradient) {
+        const Evaluation ev = with_gradient ? evaluate_objective(model, tr, objective) : evaluate_loss(model, tr, config.loss);
+        return record_from(epoch, lr, secs, ev, with_gradient);
+    };
     auto run_observers = [&](std::size_t epoch) {
         for (const Observer<T>& o : observers)
             if (o.every > 0 && epoch % o.every == 0 && o.call && !o.call(model, epoch)) return false;
@@ -169,22 +180,33 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
         lc.tolerance = config.tolerance > 0 ? config.tolerance : 0.0;
         auto t0 = Clock::now();
         bool stopped_by_observer = false, bad = false;
+        // The last evaluation: the iterate L-BFGS reports is the point it evaluated last (the end of its line
+        // search), so a history row reuses it instead of evaluating again; if f differs, it evaluates anew.
+        Evaluation last_eval;
+        bool have_last = false;
+        // L-BFGS has no learning rate (a line search along a quasi-Newton direction): NaN, an empty cell.
+        const double no_lr = std::numeric_limits<double>::quiet_NaN();
         const LbfgsResult lr = lbfgs_minimize<T>(
             params,
             [&] {
-                const Evaluation ev = evaluate_objective(model, tr, objective);
-                if (!std::isfinite(ev.objective) || !finite_gradients(params)) bad = true;
-                return ev.objective;
+                last_eval = evaluate_objective(model, tr, objective);
+                have_last = true;
+                if (!std::isfinite(last_eval.objective) || !finite_gradients(params)) bad = true;
+                return last_eval.objective;
             },
             lc,
-            [&](std::size_t it, double, double) {
+            [&](std::size_t it, double f, double ratio) {
                 if (bad) return false;
                 snapshot_into(last_good, params);
-                const bool due = it % config.eval_every == 0 || it == config.epochs;
+                // The last iteration is always recorded: the tolerance reached, or the maximum.
+                const bool due = it % config.eval_every == 0 || it == config.epochs ||
+                                 (config.tolerance > 0 && ratio < config.tolerance);
                 if (due) {
-                    EpochRecord r = record(it, 0.0, seconds_since(t0), true);
+                    EpochRecord r = have_last && last_eval.objective == f
+                                        ? record_from(it, no_lr, seconds_since(t0), last_eval, true)
+                                        : record(it, no_lr, seconds_since(t0), true);
                     result.history.push_back(r);
-                    progress.update(r.epoch, progress_line(r, config.epochs));
+                    progress.update(r.epoch, progress_line(r, config));
                 }
                 t0 = Clock::now();
                 if (!run_observers(it)) {
@@ -222,6 +244,10 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
             std::string failure;
             if (full_batch) {
                 const Evaluation ev = evaluate_objective(model, tr, objective);
+                // This is the gradient at the end of the previous epoch: complete its history row for free.
+                if (!result.history.empty() && result.history.back().epoch == epoch - 1 &&
+                    result.history.back().grad_norm_ratio < 0)
+                    result.history.back().grad_norm_ratio = ev.ratio();
                 if (!std::isfinite(ev.objective)) failure = fmt::format("the loss is {}", ev.objective);
                 else if (!finite_gradients(params)) failure = "a gradient is not finite";
                 else if (config.tolerance > 0 && ev.ratio() < config.tolerance) {
@@ -260,7 +286,7 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
                     break;
                 }
                 result.history.push_back(r);
-                progress.update(r.epoch, progress_line(r, config.epochs), epoch == config.epochs);
+                progress.update(r.epoch, progress_line(r, config), epoch == config.epochs);
                 if (check && r.grad_norm_ratio < config.tolerance) {
                     result.stop = StopReason::converged;
                     break;
@@ -278,6 +304,11 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
 
     const Evaluation final_eval = evaluate_objective(model, tr, objective);
     result.grad_norm_ratio = final_eval.ratio();
+    // The last row of a full-batch run gets its gradient norm here (the earlier rows got theirs from the
+    // following epoch's evaluation); after a divergence the parameters were restored, so not then.
+    if (full_batch && result.stop != StopReason::diverged && !result.history.empty() &&
+        result.history.back().epoch == result.epochs && result.history.back().grad_norm_ratio < 0)
+        result.history.back().grad_norm_ratio = result.grad_norm_ratio;
     result.train_loss = final_eval.loss;
     // FACT is exact at a critical point of a coupled objective reached full-batch (docs/MATH.md §2).
     result.fact_exact_expected = !adamw && full_batch && config.weight_decay > 0 && result.grad_norm_ratio < 1e-6;
@@ -290,7 +321,8 @@ nlohmann::json to_json(const TrainConfig& c) {
     const bool adamw = c.optimizer.kind == OptimizerKind::adamw;
     nlohmann::json j = {
         {"optimizer", to_string(c.optimizer.kind)},
-        {"lr", c.lr},
+        // L-BFGS has no learning rate (a line search): null, as history.csv leaves its lr cells empty.
+        {"lr", c.optimizer.kind == OptimizerKind::lbfgs ? nlohmann::json(nullptr) : nlohmann::json(c.lr)},
         {"weight_decay", c.weight_decay},
         {"weight_decay_coupled", !adamw},
         {"decay_biases", c.decay_biases},
@@ -319,7 +351,7 @@ std::string history_csv(const std::vector<EpochRecord>& history) {
     std::ostringstream out;
     out << "epoch,lr,train_loss,train_objective,train_acc,test_loss,test_acc,grad_ratio,seconds\n";
     for (const EpochRecord& r : history)
-        out << r.epoch << ',' << fmt::format("{:.17g}", r.lr) << ',' << fmt::format("{:.17g}", r.train_loss) << ','
+        out << r.epoch << ',' << (std::isfinite(r.lr) ? fmt::format("{:.17g}", r.lr) : std::string()) << ',' << fmt::format("{:.17g}", r.train_loss) << ','
             << fmt::format("{:.17g}", r.train_objective) << ',' << cell(r.train_accuracy) << ',' << cell(r.test_loss)
             << ',' << cell(r.test_accuracy) << ',' << cell(r.grad_norm_ratio) << ',' << fmt::format("{:.6g}", r.seconds)
             << '\n';

@@ -30,7 +30,7 @@ struct TrainConfig {
     OptimizerConfig optimizer;    ///< the optimizer and its hyperparameters
     LbfgsConfig lbfgs;            ///< for optimizer.kind == lbfgs
     Schedule schedule;            ///< the learning rate per epoch
-    double lr = 0.1;              ///< the base learning rate η (unused by L-BFGS)
+    double lr = 0.1;              ///< the base learning rate η (unused by L-BFGS: to_json records null)
     double weight_decay = 0.0;    ///< λ (coupled), or AdamW's wd
     bool decay_biases = true;     ///< false: decay only the weight matrices
     Loss loss = Loss::mse;        ///< the per-sample loss ℓ_i
@@ -47,19 +47,21 @@ struct TrainConfig {
 };
 
 /// The configuration as JSON for run records and checkpoints, with the weight-decay convention spelled
-/// out: "weight_decay" (λ or wd), "weight_decay_coupled" (false only for adamw), "decay_biases".
+/// out: "weight_decay" (λ or wd), "weight_decay_coupled" (false only for adamw), "decay_biases"; "lr" is
+/// null for L-BFGS, which uses no learning rate.
 nlohmann::json to_json(const TrainConfig& config);
 
-/// One row of the history (every eval_every epochs, and the last epoch).
+/// One row of the history (every eval_every epochs, the last epoch, and for L-BFGS the iteration that converged).
 struct EpochRecord {
     std::size_t epoch = 0;        ///< 1-based: epochs completed
-    double lr = 0;                ///< the learning rate of the epoch
+    double lr = 0;                ///< the learning rate of the epoch; NaN for L-BFGS, which has none (a line search)
     double train_loss = 0;        ///< L on the whole training set at the end of the epoch
     double train_objective = 0;   ///< L_λ
     double train_accuracy = -1;   ///< −1 for regression
     double test_loss = -1;        ///< −1 without a test set
     double test_accuracy = -1;    ///< −1 without a test set, or for regression
-    double grad_norm_ratio = -1;  ///< ‖∇L_λ‖/‖θ‖, when computed this epoch
+    double grad_norm_ratio = -1;  ///< ‖∇L_λ‖/‖θ‖ at the end of the epoch: always with full-batch training and L-BFGS
+                                  ///< (where the gradient is at hand), with mini-batches only in convergence mode
     double seconds = 0;           ///< wall time of the epoch
 };
 
@@ -99,7 +101,7 @@ TrainResult train(MLP<T>& model, const data::Dataset& train, const data::Dataset
                   const std::vector<Observer<T>>& observers = {});
 
 /// The history as CSV: epoch,lr,train_loss,train_objective,train_acc,test_loss,test_acc,grad_ratio,seconds
-/// (written atomically). Empty cells for values not computed. \throws data::DataError if it cannot be written.
+/// (written atomically). Empty cells for values not computed, and for the lr of L-BFGS (it has none). \throws data::DataError if it cannot be written.
 void write_history_csv(const std::string& path, const std::vector<EpochRecord>& history);
 /// The same text: the header line, then one line per record (each ending in '\n').
 std::string history_csv(const std::vector<EpochRecord>& history);

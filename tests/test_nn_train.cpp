@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "autodiff/parallel.hpp"
@@ -212,4 +213,67 @@ BOOST_AUTO_TEST_CASE(run_record_states_the_weight_decay_convention) {
     BOOST_TEST(j["weight_decay_coupled"] == true);
     BOOST_TEST(j["weight_decay"] == 1e-4);
     BOOST_TEST(j["optimizer"] == "adam");
+}
+
+BOOST_AUTO_TEST_CASE(lbfgs_history_has_no_learning_rate_and_ends_at_the_converged_iteration) {
+    // L-BFGS has no learning rate (a line search): its lr cells are empty and the run record says null,
+    // not the unused TrainConfig::lr. With eval_every larger than the run, the converged iteration is still
+    // the last row, and its numbers are those of the final parameters.
+    const data::Dataset d = data::gaussian_mixture({4, 3, 60, 2.0, 5});
+    nn::MLP<double> model({4, {10}, 3, nn::Activation::tanh, true});
+    init(model, 3);
+    nn::TrainConfig c;
+    c.optimizer.kind = nn::OptimizerKind::lbfgs;
+    c.weight_decay = 1e-2;
+    c.epochs = 5000;
+    c.tolerance = 1e-10;
+    c.eval_every = 4000;
+    c.quiet = true;
+    const nn::TrainResult r = nn::train(model, d, data::Dataset{}, c);
+    BOOST_TEST_REQUIRE((r.stop == nn::StopReason::converged), r.message);
+    BOOST_TEST_REQUIRE(r.epochs < 4000u);
+    BOOST_REQUIRE_EQUAL(r.history.size(), 1u);
+    const nn::EpochRecord& last = r.history.back();
+    BOOST_TEST(last.epoch == r.epochs);
+    BOOST_TEST(std::isnan(last.lr));
+    BOOST_TEST(last.grad_norm_ratio < 1e-10);
+    BOOST_TEST(last.grad_norm_ratio == r.grad_norm_ratio, boost::test_tools::tolerance(1e-6));
+    BOOST_TEST(last.train_loss == r.train_loss, boost::test_tools::tolerance(1e-12));
+
+    std::istringstream csv(nn::history_csv(r.history));
+    std::string header, row;
+    std::getline(csv, header);
+    std::getline(csv, row);
+    BOOST_TEST(row.rfind(std::to_string(r.epochs) + ",,", 0) == 0u, row);  // epoch, then an empty lr
+
+    BOOST_TEST(nn::to_json(c)["lr"].is_null());
+    c.optimizer.kind = nn::OptimizerKind::sgd;
+    BOOST_TEST(nn::to_json(c)["lr"] == 0.1);
+}
+
+BOOST_AUTO_TEST_CASE(full_batch_history_rows_carry_the_gradient_ratio_of_their_epoch) {
+    // Without a tolerance, full-batch gradient descent still records ‖∇L_λ‖/‖θ‖ on every row (from the next
+    // epoch's evaluation, the final one for the last row). The oracle: a run stopped at epoch k ends with
+    // exactly the parameters of epoch k of a longer run, and reports their ratio itself.
+    const data::Dataset d = data::gaussian_mixture({4, 3, 60, 2.0, 6});
+    nn::TrainConfig c;
+    c.lr = 0.2;
+    c.weight_decay = 1e-3;
+    c.epochs = 12;
+    c.eval_every = 4;
+    c.quiet = true;
+    nn::MLP<double> model({4, {8}, 3, nn::Activation::tanh, true});
+    init(model, 7);
+    const nn::TrainResult r = nn::train(model, d, data::Dataset{}, c);
+    BOOST_REQUIRE_EQUAL(r.history.size(), 3u);  // epochs 4, 8, 12
+    for (const nn::EpochRecord& e : r.history) {
+        nn::MLP<double> shorter({4, {8}, 3, nn::Activation::tanh, true});
+        init(shorter, 7);
+        nn::TrainConfig cs = c;
+        cs.epochs = e.epoch;
+        const nn::TrainResult rs = nn::train(shorter, d, data::Dataset{}, cs);
+        BOOST_TEST(e.grad_norm_ratio > 0.0, "epoch " << e.epoch);
+        BOOST_TEST(e.grad_norm_ratio == rs.grad_norm_ratio, boost::test_tools::tolerance(1e-12));
+        BOOST_TEST(e.lr == 0.2);
+    }
 }

@@ -1,5 +1,6 @@
-// SVG text for the plots of fact/plot.hpp, built with fmt::format into one std::string: heatmaps on one
-// diverging colour scale, and line charts (or scatters: series with markers) with "nice" ticks. Sizes are
+// SVG text for the plots of fact/plot.hpp, built with fmt::format into one std::string: heatmaps on a
+// diverging colour scale (per panel or shared), and line charts (or scatters: series with markers) with
+// "nice" ticks, alone or several in one figure. Sizes are
 // fixed in pixels; the viewBox lets a viewer scale the picture. Coordinates are written rounded to 0.1 px
 // to keep files small.
 #include "fact/plot.hpp"
@@ -59,8 +60,43 @@ std::string text(double x, double y, const std::string& s, const char* anchor, i
                        anchor, font_size, extra, xml_escape(s));
 }
 
-/// Rough width of a string in a sans-serif font (for layout only: legend and title room).
-double text_width(const std::string& s, int font_size) { return 0.6 * font_size * double(s.size()); }
+/// The number of characters of UTF-8 text (continuation bytes do not count): "‖∇L_λ‖" is 6 wide, not 12.
+std::size_t glyphs(const std::string& s) {
+    std::size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+    return n;
+}
+
+/// Rough width of a string in a sans-serif font (for layout only: legend, title and caption room).
+double text_width(const std::string& s, int font_size) { return 0.6 * font_size * double(glyphs(s)); }
+
+/// Caption text split at '\n'; empty lines are kept out.
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const std::size_t end = std::min(text.find('\n', start), text.size());
+        if (end > start) out.push_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return out;
+}
+
+constexpr double caption_line = 17;  // px between caption lines (font 12)
+
+/// Caption lines from (x, y) down, left-aligned, in a group of class "caption".
+std::string caption_svg(const std::vector<std::string>& lines, double x, double y) {
+    if (lines.empty()) return "";
+    std::string svg = "<g class=\"caption\" fill=\"#333\">\n";
+    for (std::size_t k = 0; k < lines.size(); ++k) svg += text(x, y + caption_line * double(k), lines[k], "start", 12);
+    return svg + "</g>\n";
+}
+
+double widest(const std::vector<std::string>& lines, int font_size) {
+    double w = 0;
+    for (const std::string& l : lines) w = std::max(w, text_width(l, font_size));
+    return w;
+}
 
 // ---- diverging colour scale -------------------------------------------------------------------------
 
@@ -93,6 +129,7 @@ std::string diverging_colour(double v, double m) {
 
 constexpr double margin = 20, panel_px = 240, panel_gap = 30, bar_w = 16;
 constexpr double title_y = 28, panel_title_y = 58, image_top = 70;
+constexpr double hbar_gap = 10, hbar_h = 10;  // a panel's own colour bar: this far under the panel, this tall
 
 /// One panel: its title, then the cells in a group scaled so that one cell is 1×1 (a rows×cols matrix
 /// fills a panel_px square along its longer side), then a thin frame.
@@ -120,14 +157,37 @@ std::string heatmap_panel(const Heatmap& panel, double left, double m) {
     return svg;
 }
 
-/// The colour bar at x = left: a gradient through the RdBu classes, ticks at −m, −m/2, 0, m/2, m.
-std::string colour_bar(double left, double m) {
-    std::string svg = "<defs><linearGradient id=\"rdbu\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">";
+/// The gradients through the RdBu classes: "rdbu" from bottom (−m) to top (+m), "rdbu-h" from left to right.
+std::string gradients() {
+    std::string stops;
     for (std::size_t k = 0; k < rdbu.size(); ++k)
-        svg += fmt::format("<stop offset=\"{:g}\" stop-color=\"{}\"/>", double(k) / double(rdbu.size() - 1),
-                           hex(rdbu[k]));
-    svg += "</linearGradient></defs>\n";
-    svg += fmt::format("<rect class=\"colorbar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"url(#rdbu)\" "
+        stops += fmt::format("<stop offset=\"{:g}\" stop-color=\"{}\"/>", double(k) / double(rdbu.size() - 1),
+                             hex(rdbu[k]));
+    return "<defs><linearGradient id=\"rdbu\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">" + stops +
+           "</linearGradient><linearGradient id=\"rdbu-h\" x1=\"0\" y1=\"0\" x2=\"1\" y2=\"0\">" + stops +
+           "</linearGradient></defs>\n";
+}
+
+/// A panel's own colour bar, under it: [left, left + panel_px] at height y, ticks at −m, 0, m (five labels of
+/// 3 significant digits would run into each other over a panel's width).
+std::string panel_colour_bar(double left, double y, double m) {
+    std::string svg = fmt::format("<rect class=\"colorbar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" "
+                                  "fill=\"url(#rdbu-h)\" stroke=\"#444\" stroke-width=\"0.5\"/>\n",
+                                  px(left), px(y), px(panel_px), px(hbar_h));
+    svg += "<g class=\"colorbar-ticks\">\n";
+    for (int k = -1; k <= 1; ++k) {
+        if (m == 0 && k != 0) continue;  // a zero scale has a single tick, 0
+        const double x = left + panel_px * (k + 1) / 2;
+        svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#444\"/>\n", px(x),
+                           px(y + hbar_h), px(y + hbar_h + 4));
+        svg += text(x, y + hbar_h + 16, bar_label(m * k), k == -1 ? "start" : k == 1 ? "end" : "middle", 11);
+    }
+    return svg + "</g>\n";
+}
+
+/// The shared colour bar at x = left: ticks at −m, −m/2, 0, m/2, m from the bottom up.
+std::string colour_bar(double left, double m) {
+    std::string svg = fmt::format("<rect class=\"colorbar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"url(#rdbu)\" "
                        "stroke=\"#444\" stroke-width=\"0.5\"/>\n",
                        px(left), px(image_top), px(bar_w), px(panel_px));
     svg += "<g class=\"colorbar-ticks\">\n";
@@ -164,8 +224,9 @@ constexpr double snap = 1e-9;
 
 /// Ticks at multiples of a step 1, 2 or 5 × 10^k, the step chosen so that the ticks covering [lo, hi]
 /// number closest to 6 (in practice 4 to 8). lo > hi (no data) gives [0, 1]; lo = hi is widened by 10%
-/// (by 1 around 0).
-Axis linear_axis(double lo, double hi) {
+/// (by 1 around 0). integer: the data are whole numbers (epochs, iterations, layers), so no step below 1
+/// when the range spans at least 2 (0, 1, 2 rather than a tick at layer 0.5).
+Axis linear_axis(double lo, double hi, bool integer = false) {
     if (lo > hi) lo = 0, hi = 1;
     if (lo == hi) {
         const double d = lo == 0 ? 1 : std::abs(lo) / 10;
@@ -176,6 +237,7 @@ Axis linear_axis(double lo, double hi) {
     for (int k = k0 - 1; k <= k0 + 1; ++k) {
         for (double f : {1.0, 2.0, 5.0}) {
             const double s = f * std::pow(10.0, k);
+            if (integer && s < 1 && hi - lo >= 2) continue;
             const double a = std::floor(lo / s + snap), b = std::ceil(hi / s - snap);
             // Steps ascend, so a tie keeps the smaller step (8 ticks rather than 4).
             if (step == 0 || std::abs(b - a + 1 - 6) < std::abs(last - first + 1 - 6))
@@ -216,26 +278,61 @@ constexpr std::array<const char*, 10> palette = {"#1f77b4", "#ff7f0e", "#2ca02c"
 
 }  // namespace
 
-std::string heatmaps_svg(const std::vector<Heatmap>& panels, const std::string& title) {
-    // m over the finite entries: NaN is drawn grey, ±inf clamps to the ends of the scale.
+/// The largest finite |entry| of a matrix (0 for none): NaN is drawn grey and ±inf clamps to the ends.
+double largest_finite(const Matrix& values) {
     double m = 0;
-    for (const Heatmap& p : panels)
-        for (double v : p.values)
-            if (std::isfinite(v)) m = std::max(m, std::abs(v));
+    for (double v : values)
+        if (std::isfinite(v)) m = std::max(m, std::abs(v));
+    return m;
+}
 
-    const double bar_left = margin + double(panels.size()) * (panel_px + panel_gap);
-    const double width = std::max(bar_left + bar_w + 70 + margin, text_width(title, 16) + 2 * margin);
-    const double height = image_top + panel_px + margin;
+std::string heatmaps_svg(const std::vector<Heatmap>& panels, const std::string& title, ColourScale scale,
+                         const std::string& caption) {
+    const bool own = scale == ColourScale::per_panel;
+    double shared_m = 0;
+    for (const Heatmap& p : panels) shared_m = std::max(shared_m, largest_finite(p.values));
+
+    std::vector<std::string> notes = {
+        own ? "Colour: each panel on its own scale, blue −m to red +m with m = that panel's largest |entry| "
+              "(its bar under it); white = 0"
+            : "Colour: one scale for all panels, blue −m to red +m with m = the largest |entry| of any panel; white = 0"};
+    for (const std::string& l : lines_of(caption)) notes.push_back(l);
+
+    const double panels_right = margin + double(panels.size()) * (panel_px + panel_gap);
+    const double bar_left = panels_right;
+    const double images_bottom = image_top + panel_px + (own ? hbar_gap + hbar_h + 20 : 0);
+    const double caption_top = images_bottom + 22;
+    const double width = std::max({own ? panels_right - panel_gap + margin : bar_left + bar_w + 70 + margin,
+                                   text_width(title, 16) + 2 * margin, widest(notes, 12) + 2 * margin});
+    const double height = caption_top + caption_line * double(notes.size() - 1) + margin;
 
     std::string svg = svg_open(width, height);
+    svg += gradients();
     svg += text(width / 2, title_y, title, "middle", 16, " font-weight=\"bold\"");
-    for (std::size_t i = 0; i < panels.size(); ++i)
-        svg += heatmap_panel(panels[i], margin + double(i) * (panel_px + panel_gap), m);
-    svg += colour_bar(bar_left, m);
+    for (std::size_t i = 0; i < panels.size(); ++i) {
+        const double left = margin + double(i) * (panel_px + panel_gap);
+        const double m = own ? largest_finite(panels[i].values) : shared_m;
+        std::string panel = heatmap_panel(panels[i], left, m);
+        if (own) {  // the bar goes inside the panel's group, before its closing tag
+            panel.resize(panel.size() - std::string("</g>\n").size());
+            panel += panel_colour_bar(left, image_top + panel_px + hbar_gap, m) + "</g>\n";
+        }
+        svg += panel;
+    }
+    if (!own) svg += colour_bar(bar_left, shared_m);
+    svg += caption_svg(notes, margin, caption_top);
     return svg + "</svg>\n";
 }
 
-std::string line_chart_svg(const LineChart& chart) {
+namespace {
+
+/// A chart drawn at the origin: its SVG elements and the size they take.
+struct DrawnChart {
+    std::string body;
+    double width, height;
+};
+
+DrawnChart draw_chart(const LineChart& chart) {
     // Data range over the points that will be drawn.
     double x_lo = INFINITY, x_hi = -INFINITY, y_lo = INFINITY, y_hi = -INFINITY;
     std::size_t longest_name = 0;
@@ -250,15 +347,22 @@ std::string line_chart_svg(const LineChart& chart) {
             y_lo = std::min(y_lo, s.y[i]), y_hi = std::max(y_hi, s.y[i]);
         }
     }
-    const Axis xa = linear_axis(x_lo, x_hi);
+    bool integer_x = true;
+    for (const Series& s : chart.series)
+        for (std::size_t i = 0; i < s.x.size(); ++i)
+            if (drawable(s.x[i], s.y[i], chart.log_y) && s.x[i] != std::round(s.x[i])) integer_x = false;
+    const Axis xa = linear_axis(x_lo, x_hi, integer_x);
     const Axis ya = chart.log_y ? log_axis(y_lo, y_hi) : linear_axis(y_lo, y_hi);
 
     // Plot area [L, R] × [T, B]; the legend sits to its right and widens the picture for long names.
-    constexpr double L = 70, R = 470, T = 50, B = 340, height = 400;
+    // Caption lines, if any, under the x-axis label.
+    constexpr double L = 70, R = 470, T = 50, B = 340;
+    const std::vector<std::string> notes = lines_of(chart.caption);
+    const double height = 400 + (notes.empty() ? 0 : caption_line * double(notes.size()) + 4);
     const double legend_w = std::max(145.0, 50 + text_width(std::string(longest_name, 'x'), 12));
-    const double width = R + 15 + legend_w + 10;
+    const double width = std::max({R + 15 + legend_w + 10, text_width(chart.title, 16) + 40, L + widest(notes, 12) + 20});
 
-    std::string svg = svg_open(width, height);
+    std::string svg;
     svg += text(width / 2, title_y, chart.title, "middle", 16, " font-weight=\"bold\"");
 
     // Grid, ticks and tick labels.
@@ -278,9 +382,10 @@ std::string line_chart_svg(const LineChart& chart) {
     svg += fmt::format("<rect class=\"axes\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" "
                        "stroke=\"#333\"/>\n",
                        px(L), px(T), px(R - L), px(B - T));
-    svg += text((L + R) / 2, B + 42, chart.x_label, "middle", 13);
+    svg += text((L + R) / 2, B + 42, chart.x_label, "middle", 13, " class=\"x-label\"");
     svg += text(18, (T + B) / 2, chart.y_label, "middle", 13,
-                fmt::format(" transform=\"rotate(-90 18 {})\"", px((T + B) / 2)));
+                fmt::format(" class=\"y-label\" transform=\"rotate(-90 18 {})\"", px((T + B) / 2)));
+    svg += caption_svg(notes, L, 400);
 
     // Series: one polyline per run of drawable points, a run of one point a dot; or, with markers, a
     // semi-transparent dot per point (overlapping dots of a dense scatter read as darker).
@@ -339,7 +444,38 @@ std::string line_chart_svg(const LineChart& chart) {
         }
         svg += "</g>\n";
     }
-    return svg + "</svg>\n";
+    return {svg, width, height};
+}
+
+}  // namespace
+
+std::string line_chart_svg(const LineChart& chart) {
+    const DrawnChart d = draw_chart(chart);
+    return svg_open(d.width, d.height) + d.body + "</svg>\n";
+}
+
+std::string line_charts_svg(const std::vector<LineChart>& charts, const std::string& title, std::size_t columns) {
+    if (columns == 0) columns = std::max<std::size_t>(charts.size(), 1);
+    std::vector<DrawnChart> drawn;
+    for (const LineChart& c : charts) drawn.push_back(draw_chart(c));
+    // Rows of `columns` charts; a row is as tall as its tallest chart, the figure as wide as its widest row.
+    constexpr double top = 40;  // room for the common title
+    std::string body;
+    double y = top, width = text_width(title, 17) + 2 * margin;
+    for (std::size_t first = 0; first < drawn.size(); first += columns) {
+        double x = 0, row_height = 0;
+        for (std::size_t k = first; k < std::min(drawn.size(), first + columns); ++k) {
+            body += fmt::format("<g class=\"chart\" transform=\"translate({},{})\">\n", px(x), px(y)) + drawn[k].body +
+                    "</g>\n";
+            x += drawn[k].width;
+            row_height = std::max(row_height, drawn[k].height);
+        }
+        width = std::max(width, x);
+        y += row_height;
+    }
+    std::string svg = svg_open(width, y);
+    svg += text(width / 2, 26, title, "middle", 17, " font-weight=\"bold\"");
+    return svg + body + "</svg>\n";
 }
 
 void write_svg(const std::string& path, const std::string& svg) { data::write_file(path, svg); }

@@ -1,7 +1,8 @@
 // Tests of the SVG writer (fact/plot.hpp). Every picture is parsed by a small XML checker written here
 // (well-formedness is what any viewer demands first), then its structure is checked against what the
-// inputs require: one <rect> per heatmap cell, the RdBu endpoints at ±m and white at 0, escaped text, one
-// polyline per unbroken run of a series, 1/2/5×10^k ticks and decade ticks that cover the data.
+// inputs require: one <rect> per heatmap cell, the RdBu endpoints at ±m and white at 0 (m per panel, or
+// shared), escaped text, one polyline per unbroken run of a series, 1/2/5×10^k ticks and decade ticks that
+// cover the data, axis labels and captions on every chart of a figure.
 #define BOOST_TEST_MODULE fact_plot
 #include <boost/test/unit_test.hpp>
 
@@ -254,8 +255,9 @@ fact::Series series(std::string name, std::vector<double> x, std::vector<double>
 }
 
 /// Linear ticks: a constant step s = 1, 2 or 5 × 10^k, every label a multiple of s, first ≤ lo, last ≥ hi.
-/// Labels carry at least 6 significant digits, so 1e-9 relative slack covers their rounding.
-void check_nice_ticks(const std::vector<double>& t, double lo, double hi) {
+/// Labels carry at least 6 significant digits, so 1e-9 relative slack covers their rounding. min_ticks: 3
+/// for whole-number data spanning 2 (ticks 0, 1, 2: no step below 1 for epochs, iterations or layers).
+void check_nice_ticks(const std::vector<double>& t, double lo, double hi, std::size_t min_ticks = 4) {
     BOOST_REQUIRE_GE(t.size(), 2u);
     const double step = t[1] - t[0], scale = std::max({std::abs(t.front()), std::abs(t.back()), step});
     const double decade = std::pow(10.0, std::floor(std::log10(step) + 1e-9));
@@ -269,7 +271,7 @@ void check_nice_ticks(const std::vector<double>& t, double lo, double hi) {
     BOOST_TEST(t.front() <= lo + 1e-9 * scale);
     BOOST_TEST(t.back() >= hi - 1e-9 * scale);
     // "About 5 to 8": 1-2-5 steps cannot always land there ([0, 14.5] has 4 ticks at step 5, 9 at step 2).
-    BOOST_TEST(t.size() >= 4u);
+    BOOST_TEST(t.size() >= min_ticks);
     BOOST_TEST(t.size() <= 9u);
 }
 
@@ -342,7 +344,7 @@ BOOST_AUTO_TEST_CASE(heatmap_colours_follow_one_symmetric_scale) {
     // m = 2 over both panels: the maximum 2 is in panel B, the minimum −2 in panel A.
     const fact::Matrix a = {{1.0, -2.0}, {0.0, 0.5}};
     const fact::Matrix b = {{2.0, nan, 1.0, -0.25}};
-    const std::string svg = fact::heatmaps_svg({{"A", a}, {"B", b}}, "scale");
+    const std::string svg = fact::heatmaps_svg({{"A", a}, {"B", b}}, "scale", fact::ColourScale::shared);
     const Element root = parse_svg(svg);
     const auto g = cell_groups(root);
     BOOST_REQUIRE_EQUAL(g.size(), 2u);
@@ -372,13 +374,60 @@ BOOST_AUTO_TEST_CASE(heatmap_colours_follow_one_symmetric_scale) {
 
     // When the minimum is not −m it is bluish but not the endpoint; ±inf clamp to the endpoints.
     const double inf = std::numeric_limits<double>::infinity();
-    const Element r2 = parse_svg(fact::heatmaps_svg({{"C", fact::Matrix{{3.0, -1.0, inf, -inf}}}}, "clamp"));
+    const Element r2 = parse_svg(fact::heatmaps_svg({{"C", fact::Matrix{{3.0, -1.0, inf, -inf}}}}, "clamp",
+                                                    fact::ColourScale::shared));
     const Element& c = *cell_groups(r2).at(0);
     BOOST_TEST(cell_fill(c, 0, 0) == red_end);
     BOOST_TEST(cell_fill(c, 0, 1) != blue_end);
     BOOST_TEST(rgb(cell_fill(c, 0, 1)).b > rgb(cell_fill(c, 0, 1)).r);
     BOOST_TEST(cell_fill(c, 0, 2) == red_end);
     BOOST_TEST(cell_fill(c, 0, 3) == blue_end);
+
+    // The figure says which scale it uses.
+    const auto caption = texts(only(root, "g", "caption"));
+    BOOST_REQUIRE(!caption.empty());
+    BOOST_TEST(caption[0].find("one scale for all panels") != std::string::npos, caption[0]);
+}
+
+BOOST_AUTO_TEST_CASE(heatmap_panels_each_on_their_own_scale_by_default) {
+    // WᵀW against a proportional AGOP^½ 200 times smaller, and a third panel of another sign pattern. On one
+    // shared scale B would be a blank panel; on its own it must look exactly like A.
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const fact::Matrix a = {{2.0, -1.0, 0.5}, {0.0, 1.5, -2.0}};
+    const fact::Matrix b = a / 200.0;
+    const fact::Matrix c = {{-0.3, 0.1}, {nan, 0.0}};
+    const std::string svg = fact::heatmaps_svg({{"A", a}, {"B (A / 200)", b}, {"C", c}}, "own scales", fact::ColourScale::per_panel,
+                                               "first caption line\nsecond caption line");
+    const Element root = parse_svg(svg);
+    check_coordinates_finite(root, svg);
+    BOOST_TEST(svg == fact::heatmaps_svg({{"A", a}, {"B (A / 200)", b}, {"C", c}}, "own scales", {},
+                                         "first caption line\nsecond caption line"));  // per_panel is the default
+    const auto g = cell_groups(root);
+    BOOST_REQUIRE_EQUAL(g.size(), 3u);
+    for (std::size_t i = 0; i < 2; ++i)
+        for (std::size_t j = 0; j < 3; ++j) BOOST_TEST(cell_fill(*g[1], i, j) == cell_fill(*g[0], i, j), i << "," << j);
+    BOOST_TEST(cell_fill(*g[1], 0, 0) == red_end);   // B's own maximum, +m_B = 0.01
+    BOOST_TEST(cell_fill(*g[1], 1, 2) == blue_end);  // −m_B
+    BOOST_TEST(cell_fill(*g[2], 0, 0) == blue_end);  // C's −0.3 is its own −m
+    BOOST_TEST(cell_fill(*g[2], 0, 1) != red_end);   // 0.1 of m = 0.3: reddish, not the end
+    BOOST_TEST(rgb(cell_fill(*g[2], 0, 1)).r > rgb(cell_fill(*g[2], 0, 1)).b);
+
+    // One colour bar per panel, inside the panel's group, labelled −m, 0, m with that panel's m.
+    BOOST_TEST(find_all(root, "rect", "colorbar").size() == 3u);
+    const auto panels = find_all(root, "g", "panel");
+    BOOST_REQUIRE_EQUAL(panels.size(), 3u);
+    const std::vector<double> m = {2.0, 0.01, 0.3};
+    for (std::size_t p = 0; p < 3; ++p) {
+        BOOST_TEST(find_all(*panels[p], "rect", "colorbar").size() == 1u);
+        BOOST_TEST(numbers(texts(only(*panels[p], "g", "colorbar-ticks"))) == std::vector<double>({-m[p], 0, m[p]}),
+                   boost::test_tools::per_element());
+    }
+    // The figure says so, then the caller's lines.
+    const auto caption = texts(only(root, "g", "caption"));
+    BOOST_REQUIRE_EQUAL(caption.size(), 3u);
+    BOOST_TEST(caption[0].find("each panel on its own scale") != std::string::npos, caption[0]);
+    BOOST_TEST(caption[1] == "first caption line");
+    BOOST_TEST(caption[2] == "second caption line");
 }
 
 BOOST_AUTO_TEST_CASE(degenerate_heatmaps_are_well_formed) {
@@ -483,7 +532,8 @@ BOOST_AUTO_TEST_CASE(linear_ticks_are_one_two_five_steps_covering_the_data) {
             fact::LineChart chart{"t", "x", "y", {series("s", {lo, hi}, {hi, lo})}};
             const std::string svg = fact::line_chart_svg(chart);
             const Element root = parse_svg(svg);
-            check_nice_ticks(numbers(texts(only(root, "g", "x-ticks"))), lo, hi);
+            const bool whole = lo == std::round(lo) && hi == std::round(hi);  // x only: y ticks never skip steps below 1
+            check_nice_ticks(numbers(texts(only(root, "g", "x-ticks"))), lo, hi, whole && hi - lo == 2 ? 3 : 4);
             check_nice_ticks(numbers(texts(only(root, "g", "y-ticks"))), lo, hi);
         }
     }
@@ -550,6 +600,55 @@ BOOST_AUTO_TEST_CASE(degenerate_charts_are_well_formed) {
 BOOST_AUTO_TEST_CASE(series_of_unequal_lengths_throw) {
     fact::LineChart chart{"bad", "x", "y", {series("s", {0, 1, 2}, {0, 1})}};
     BOOST_CHECK_THROW(fact::line_chart_svg(chart), ad::ShapeError);
+}
+
+BOOST_AUTO_TEST_CASE(a_figure_of_charts_labels_every_axis) {
+    // The loss, the gradient ratio on a log axis and the accuracy of a run, as curves.svg draws them.
+    std::vector<double> x, loss, ratio, acc;
+    for (int e = 1; e <= 40; ++e) {
+        x.push_back(e);
+        loss.push_back(0.5 * std::exp(-0.1 * e) + 0.01);
+        ratio.push_back(std::pow(10.0, -0.25 * e));  // 10^-0.25 .. 10^-10
+        acc.push_back(std::min(1.0, 0.1 + 0.03 * e));
+    }
+    fact::LineChart l{"Loss", "epoch", "L (log scale)", {series("train", x, loss)}, true};
+    fact::LineChart g{"Distance", "epoch", "|grad| / |theta| (log scale)", {series("ratio", x, ratio)}, true};
+    g.caption = "FACT holds where this is 0\nsecond line";
+    fact::LineChart a{"Accuracy", "epoch", "accuracy (fraction)", {series("train", x, acc)}, false};
+    const std::string svg = fact::line_charts_svg({l, g, a}, "Training", 2);
+    const Element root = parse_svg(svg);
+    check_coordinates_finite(root, svg);
+
+    const auto charts = find_all(root, "g", "chart");
+    BOOST_REQUIRE_EQUAL(charts.size(), 3u);
+    const std::vector<fact::LineChart> want = {l, g, a};
+    for (std::size_t k = 0; k < 3; ++k) {
+        BOOST_TEST(texts(only(*charts[k], "text", "x-label")).at(0) == want[k].x_label);
+        BOOST_TEST(texts(only(*charts[k], "text", "y-label")).at(0) == want[k].y_label);
+        BOOST_TEST(find_all(*charts[k], "g", "series").size() == 1u);
+        BOOST_TEST(texts(*charts[k]).at(0) == want[k].title);
+    }
+    // The ratio's axis: decades covering 1e-10 .. 10^-0.25, at most 8 of them.
+    const auto ticks = numbers(texts(only(*charts[1], "g", "y-ticks")));
+    for (double t : ticks) BOOST_TEST(std::abs(std::log10(t) - std::round(std::log10(t))) < 1e-12, t);
+    BOOST_TEST(ticks.front() <= 1e-10);
+    BOOST_TEST(ticks.back() >= std::pow(10.0, -0.25));
+    BOOST_TEST(ticks.size() <= 8u);
+    BOOST_TEST(texts(only(*charts[1], "g", "caption")) == std::vector<std::string>({"FACT holds where this is 0", "second line"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(find_all(*charts[0], "g", "caption").empty());
+    // Two per row: the third chart starts a second row, below the first (translate(0, y) with y > 40).
+    BOOST_TEST(charts[0]->attrs.at("transform") == "translate(0,40)");
+    BOOST_TEST(charts[2]->attrs.at("transform").rfind("translate(0,", 0) == 0u);
+    BOOST_TEST(charts[2]->attrs.at("transform") != charts[0]->attrs.at("transform"));
+    const auto all = texts(root);
+    BOOST_TEST(std::count(all.begin(), all.end(), "Training") == 1);
+
+    // A single chart labels its axes the same way; whole-number x data get whole-number ticks.
+    const Element one = parse_svg(fact::line_chart_svg({"t", "iteration", "y", {series("s", {0, 1, 2}, {1, 2, 3})}}));
+    BOOST_TEST(texts(only(one, "text", "x-label")).at(0) == "iteration");
+    BOOST_TEST(texts(only(one, "text", "y-label")).at(0) == "y");
+    for (double t : numbers(texts(only(one, "g", "x-ticks")))) BOOST_TEST(t == std::round(t), t);
 }
 
 // ---- scatter plots -------------------------------------------------------------------------------------

@@ -110,7 +110,9 @@ NfaVsFactResult nfa_vs_fact_in(const NfaVsFactConfig& c, const fs::path& dir) {
     data::write_file((dir / "summary.json").string(), summary.dump(2) + "\n");
     data::write_file((dir / "table.md").string(), t);
 
-    LineChart chart{"Pearson(W^T W, ·) by layer, mean over seeds", "layer", "Pearson", {}, false};
+    LineChart chart{"Pearson(WᵀW, ·) by layer, mean over seeds", "layer (0 = the input layer)",
+                    "Pearson correlation with WᵀW", {}, false};
+    chart.caption = "last layer: AGOP = WᵀW exactly, so AGOP^1/2 = (WᵀW)^1/2 there by construction (docs/MATH.md §3.3)";
     const char* names[4] = {"FACT", "(FACT FACT^T)^1/2", "AGOP^1/2 (NFA)", "eNFA stand-in"};
     for (std::size_t k = 0; k < 4; ++k) {
         Series s{names[k], {}, {}};

@@ -54,6 +54,17 @@ std::size_t first_at_least(const std::vector<RfmIteration>& h, double level) {
     return npos;
 }
 
+// The classes of pair_class in words, for the plots' captions.
+const char* class_text(data::ModOp op) {
+    switch (op) {
+        case data::ModOp::add: return "(a − b) mod p";
+        case data::ModOp::sub: return "(a + b) mod p";
+        case data::ModOp::mul: return "a·b⁻¹ mod p (a, b ≠ 0)";
+        case data::ModOp::div: return "a·b mod p (a, b ≠ 0)";
+    }
+    return "?";
+}
+
 nlohmann::json iteration_or_null(std::size_t t) { return t == npos ? nlohmann::json(nullptr) : nlohmann::json(t); }
 
 }  // namespace
@@ -131,10 +142,17 @@ GrokkingResult grokking_experiment(const GrokkingConfig& c) {
                                     r.result.history.back().test_acc, r.circ_dev.back());
     if (c.out.empty()) return result;
 
-    LineChart acc{fmt::format("(a {} b) mod {}: train and test accuracy", data::to_string(c.op), c.p), "iteration", "accuracy",
-                  {}, false};
-    LineChart loss{"test loss (mse)", "iteration", "mse", {}, true};
-    LineChart measures{"circulant deviation D(C) and alignment ρ(M_t, M_T)", "iteration", "", {}, false};
+    const std::string x_label = "RFM iteration t (t = 0: M = I)";
+    LineChart acc{fmt::format("(a {} b) mod {}: train and test accuracy", data::to_string(c.op), c.p), x_label,
+                  "accuracy (fraction of pairs correct)", {}, false};
+    LineChart loss{"Test loss", x_label, "mean squared error on the test pairs (log scale)", {}, true};
+    LineChart measures{"Progress measures: circulant deviation D(C) and alignment ρ(M_t, M_T)", x_label,
+                       "D(C) and ρ(M_t, M_T), both in [0, 1]", {}, false};
+    measures.caption = fmt::format(
+        "M_t: the feature matrix after iteration t; M_T: the final one (T = {}). C = M_t[0:p, p:2p] couples a to b.\n"
+        "D(C) = Σ (C[a,b] − mean of C over the class of (a,b))² / ‖C‖²_F, classes {}: 0 = C constant on each class\n"
+        "ρ(M_t, M_T) = cosine(M_t, M_T): 1 = the final features (docs/MATH.md §6.7)",
+        c.iters, class_text(c.op));
     nlohmann::json summary;
     summary["experiment"] = "grokking";
     summary["config"] = {{"p", c.p}, {"op", data::to_string(c.op)}, {"frac", c.frac}, {"iters", c.iters},
@@ -143,8 +161,8 @@ GrokkingResult grokking_experiment(const GrokkingConfig& c) {
                          {"train", split.train.n()}, {"test", split.test.n()}};
     for (const GrokkingRun& r : result.runs) {
         Series a{to_string(r.update) + "-RFM test", {}, {}}, tr{to_string(r.update) + "-RFM train", {}, {}};
-        Series l{to_string(r.update) + "-RFM", {}, {}}, d{"D " + to_string(r.update), {}, {}},
-            rho{"ρ " + to_string(r.update), {}, {}};
+        Series l{to_string(r.update) + "-RFM", {}, {}}, d{"D(C), " + to_string(r.update) + "-RFM", {}, {}},
+            rho{"ρ(M_t, M_T), " + to_string(r.update) + "-RFM", {}, {}};
         for (std::size_t t = 0; t < r.result.history.size(); ++t) {
             const RfmIteration& h = r.result.history[t];
             const double x = static_cast<double>(h.iter);
@@ -182,7 +200,9 @@ GrokkingResult grokking_experiment(const GrokkingConfig& c) {
                 }
             write_svg((dir / "heatmaps.svg").string(),
                       feature_matrix_heatmaps(shots, titles, fmt::format("{}-RFM feature matrices", to_string(r.update)),
-                                              true));
+                                              true,
+                                              fmt::format("Rows and columns: the 2p = {} inputs, one-hot a (first {}) "
+                                                          "then one-hot b (last {})", 2 * c.p, c.p, c.p)));
         }
         write_svg((tmp / "curves.svg").string(), line_chart_svg(acc));
         write_svg((tmp / "loss.svg").string(), line_chart_svg(loss));

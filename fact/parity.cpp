@@ -121,11 +121,12 @@ void write_at_n(const ParityConfig& c, const ParityAtN& r, const std::vector<std
         data::save_npy((sub / "M.npy").string(), run.rfm.M);
     }
 
-    LineChart acc{fmt::format("sparse parity d = {}, k = {}, n = {}: accuracy", c.d, support.size(), r.n), "iteration",
-                  "accuracy", {}, false};
+    const std::string x_label = "RFM iteration t (t = 0: M = I)";
+    LineChart acc{fmt::format("sparse parity d = {}, k = {}, n = {}: accuracy", c.d, support.size(), r.n), x_label,
+                  "accuracy (fraction classified correctly)", {}, false};
     LineChart share{fmt::format("share of diag(M) on the support (k/d = {:.3g} at M0 = I)",
                                 double(support.size()) / double(c.d)),
-                    "iteration", "sum_S M_ii / tr M", {}, false};
+                    x_label, "sum_S M_ii / tr M (S: the support)", {}, false};
     for (const ParityRun& run : r.runs) {
         Series test{display_name(run.update) + " test", {}, {}}, train{display_name(run.update) + " train", {}, {}};
         Series s{display_name(run.update), {}, {}};
@@ -149,7 +150,11 @@ void write_at_n(const ParityConfig& c, const ParityAtN& r, const std::vector<std
     for (const ParityAtN::Pair& p : r.pairs)
         title += fmt::format("; Pearson({}, {}) = {:.3f}", display_name(r.runs[p.a].update),
                              display_name(r.runs[p.b].update), p.pearson.back());
-    write_svg((dir / "heatmaps.svg").string(), heatmaps_svg(panels, title));
+    std::string where;
+    for (std::size_t i : support) where += (where.empty() ? "" : ", ") + std::to_string(i);
+    write_svg((dir / "heatmaps.svg").string(),
+              heatmaps_svg(panels, title, ColourScale::per_panel,
+                           fmt::format("Rows and columns: the d = {} input coordinates; the support S = {{{}}}", c.d, where)));
 }
 
 /// The settings every summary.json starts with.

@@ -38,22 +38,24 @@ std::string format_rfm_table(const std::vector<RfmIteration>& history) {
 }
 
 std::string feature_matrix_heatmaps(const std::vector<Matrix>& matrices, const std::vector<std::string>& titles,
-                                    const std::string& title, bool off_diagonal_scale) {
+                                    const std::string& title, bool off_diagonal_scale, const std::string& caption) {
     std::vector<Heatmap> panels;
     for (std::size_t k = 0; k < matrices.size(); ++k) {
         Matrix m = matrices[k];
-        double scale = 0;
-        for (std::size_t i = 0; i < m.shape(0); ++i)
-            for (std::size_t j = 0; j < m.shape(1); ++j)
-                if (std::isfinite(m(i, j)) && !(off_diagonal_scale && i == j)) scale = std::max(scale, std::abs(m(i, j)));
-        if (scale > 0) m /= scale;
-        if (off_diagonal_scale)
+        if (off_diagonal_scale) {
+            double scale = 0;
+            for (std::size_t i = 0; i < m.shape(0); ++i)
+                for (std::size_t j = 0; j < m.shape(1); ++j)
+                    if (i != j && std::isfinite(m(i, j))) scale = std::max(scale, std::abs(m(i, j)));
+            if (scale > 0) m /= scale;
             for (double& v : m) v = std::isfinite(v) ? std::clamp(v, -1.0, 1.0) : v;
+        }
         panels.push_back({k < titles.size() ? titles[k] : "", std::move(m)});
     }
-    return heatmaps_svg(panels, title + (off_diagonal_scale ? " (each panel divided by its largest off-diagonal |entry|, "
+    return heatmaps_svg(panels, title + (off_diagonal_scale ? " (each divided by its largest off-diagonal |entry|, "
                                                               "clipped to [−1, 1])"
-                                                            : " (each panel divided by its largest |entry|)"));
+                                                            : ""),
+                        ColourScale::per_panel, caption);
 }
 
 RfmRunOutcome rfm_run(const RfmRunConfig& c) {
@@ -99,8 +101,10 @@ RfmRunOutcome rfm_run(const RfmRunConfig& c) {
     run["outcome"]["solve_fallbacks"] = solves;
 
     const bool classify = std::isfinite(last.train_acc);
-    LineChart curves{classify ? "RFM accuracy" : "RFM loss", "iteration", classify ? "accuracy" : "mse", {}, !classify};
-    LineChart loss{"RFM loss (mse)", "iteration", "mse", {}, true};
+    const std::string x_label = "RFM iteration t (t = 0: M = I)";
+    LineChart curves{classify ? "RFM accuracy" : "RFM loss", x_label,
+                     classify ? "accuracy (fraction classified correctly)" : "mean squared error (log scale)", {}, !classify};
+    LineChart loss{"RFM loss", x_label, "mean squared error (log scale)", {}, true};
     Series tr{"train", {}, {}}, te{"test", {}, {}}, trl{"train", {}, {}}, tel{"test", {}, {}};
     for (const RfmIteration& h : r.history) {
         for (Series* s : {&tr, &te, &trl, &tel}) s->x.push_back(static_cast<double>(h.iter));
@@ -121,7 +125,8 @@ RfmRunOutcome rfm_run(const RfmRunConfig& c) {
         write_svg((tmp / "loss.svg").string(), line_chart_svg(loss));
         write_svg((tmp / "M.svg").string(),
                   feature_matrix_heatmaps({r.M}, {fmt::format("M_{}", last.iter)},
-                                          fmt::format("{}-RFM feature matrix", to_string(c.rfm.update))));
+                                          fmt::format("{}-RFM feature matrix", to_string(c.rfm.update)), false,
+                                          fmt::format("Rows and columns: the {} input coordinates", r.M.shape(0))));
     });
     return outcome;
 }

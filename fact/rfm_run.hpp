@@ -42,11 +42,12 @@ RfmRunOutcome rfm_run(const RfmRunConfig& config);
 /// The per-iteration table printed by `fact rfm` and the experiments.
 std::string format_rfm_table(const std::vector<RfmIteration>& history);
 
-/// SVG of per-panel-scaled heatmaps of feature matrices, titled by `titles`: each divided by its largest
-/// |entry| so that matrices of different scales share the colour bar, or, with off_diagonal_scale, by its
-/// largest off-diagonal |entry| and clipped to [−1, 1] (the diagonal would otherwise hide the structure
-/// between coordinates, e.g. the circulant blocks of modular arithmetic).
+/// SVG of heatmaps of feature matrices, titled by `titles`, each on its own colour scale (its largest
+/// |entry|; ColourScale::per_panel), or, with off_diagonal_scale, divided by its largest off-diagonal |entry|
+/// and clipped to [−1, 1] (the diagonal would otherwise hide the structure between coordinates, e.g. the
+/// circulant blocks of modular arithmetic). `caption`: lines under the panels (what rows and columns are).
 std::string feature_matrix_heatmaps(const std::vector<Matrix>& matrices, const std::vector<std::string>& titles,
-                                    const std::string& title, bool off_diagonal_scale = false);
+                                    const std::string& title, bool off_diagonal_scale = false,
+                                    const std::string& caption = "");
 
 }  // namespace fact

@@ -1,6 +1,7 @@
 // Runs on disk: see run.hpp.
 #include "fact/run.hpp"
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
@@ -64,35 +65,117 @@ std::string history_with_tracking(const std::vector<nn::EpochRecord>& history, c
     return out;
 }
 
-// curves.svg (losses) and, when tracked, correlations_layer<i>.svg (the paper's Figure 8), as (file, svg).
+// What the curve plots need to know about the run besides its history.
+struct CurveContext {
+    bool lbfgs = false;            // x is the L-BFGS iteration, not the epoch
+    std::string loss;              // nn::to_string(Loss): "mse" or "cross_entropy"
+    double tolerance = 0;          // the convergence tolerance, drawn as a line when > 0
+    bool classification = false;  // an accuracy panel
+};
+
+// curves.svg: the loss (train, and test when there is a test split), ‖∇L_λ‖/‖θ‖ on a log axis (the
+// quantity that decides whether FACT holds) and, for classification, the accuracy; when tracked, also
+// correlations_layer<i>.svg (correlations against epoch, the paper's Figure 8). As (file, svg) pairs.
 std::vector<std::pair<std::string, std::string>> curve_plots(const std::vector<nn::EpochRecord>& history,
-                                                             const std::vector<TrackRow>& track) {
-    LineChart loss{"Loss against epoch", "epoch", "loss", {}, true};
-    Series train{"train", {}, {}}, test{"test", {}, {}};
+                                                             const std::vector<TrackRow>& track, const CurveContext& c) {
+    const std::string x_label = c.lbfgs ? "L-BFGS iteration" : "epoch (one pass over the training set)";
+    const bool has_test = !history.empty() && history.back().test_loss >= 0;
+    const std::string loss_name = c.loss == "cross_entropy" ? "cross-entropy" : "mean squared error";
+    LineChart loss{"Loss", x_label, "L = " + loss_name + " (log scale)", {}, true};
+    LineChart grad{"Distance from a critical point", x_label, "‖∇L_λ‖ / ‖θ‖ (log scale)", {}, true};
+    LineChart acc{"Accuracy", x_label, "accuracy (fraction classified correctly)", {}, false};
+    Series train{"train", {}, {}}, test{"test", {}, {}}, ratio{"‖∇L_λ‖/‖θ‖", {}, {}};
+    Series train_acc{"train", {}, {}}, test_acc{"test", {}, {}};
+    bool any_ratio = false;
     for (const auto& r : history) {
-        train.x.push_back(double(r.epoch));
+        const double x = double(r.epoch);
+        for (Series* s : {&train, &test, &ratio, &train_acc, &test_acc}) s->x.push_back(x);
         train.y.push_back(r.train_loss);
-        test.x.push_back(double(r.epoch));
         test.y.push_back(r.test_loss >= 0 ? r.test_loss : std::nan(""));
+        ratio.y.push_back(r.grad_norm_ratio >= 0 ? r.grad_norm_ratio : std::nan(""));
+        any_ratio = any_ratio || r.grad_norm_ratio >= 0;
+        train_acc.y.push_back(r.train_accuracy >= 0 ? r.train_accuracy : std::nan(""));
+        test_acc.y.push_back(r.test_accuracy >= 0 ? r.test_accuracy : std::nan(""));
     }
     loss.series = {train};
-    if (!history.empty() && history.back().test_loss >= 0) loss.series.push_back(test);
-    std::vector<std::pair<std::string, std::string>> plots = {{"curves.svg", line_chart_svg(loss)}};
+    if (has_test) loss.series.push_back(test);
+    grad.series = {ratio};
+    const double x0 = history.empty() ? 0.0 : double(history.front().epoch);
+    const double x1 = history.empty() ? 1.0 : double(history.back().epoch);
+    if (c.tolerance > 0) grad.series.push_back({fmt::format("tolerance {:g}", c.tolerance), {x0, x1}, {c.tolerance, c.tolerance}});
+    grad.caption = any_ratio ? "FACT holds only where this is ≈ 0: WᵀW − FACT = (1/λ) Wᵀ G_λ,\n"
+                               "G_λ the layer's gradient of L_λ (docs/MATH.md §2.2)"
+                             : "not computed: mini-batch training without --tol\n"
+                               "(the full-batch gradient is computed only in convergence mode)";
+    acc.series = {train_acc};
+    if (has_test) acc.series.push_back(test_acc);
+    std::vector<LineChart> charts = {loss, grad};
+    if (c.classification) charts.push_back(acc);
+    std::vector<std::pair<std::string, std::string>> plots = {
+        {"curves.svg", line_charts_svg(charts, c.lbfgs ? "Training by full-batch L-BFGS" : "Training")}};
     if (track.empty()) return plots;
     const char* names[] = {"FACT", "(FACT FACT^T)^1/2", "AGOP^1/2", "AGOP"};
-    for (std::size_t l = 0; l < track.front().layers.size(); ++l) {
-        LineChart c{fmt::format("Layer {}: Pearson(W^T W, ·) against epoch", l), "epoch", "Pearson", {}, false};
+    const std::size_t layers = track.front().layers.size();
+    for (std::size_t l = 0; l < layers; ++l) {
+        LineChart chart{fmt::format("Layer {}: Pearson(WᵀW, ·) during training", l), x_label,
+                        "Pearson correlation with WᵀW", {}, false};
+        chart.caption = "FACT reaches 1 at a critical point (docs/MATH.md §2); AGOP^1/2 is the NFA (§3)";
+        if (l + 1 == layers)
+            chart.caption += "\nlast layer: AGOP = WᵀW exactly, its Pearson is 1 by construction (§3.3)";
         for (std::size_t k = 0; k < 4; ++k) {
             Series s{names[k], {}, {}};
             for (const TrackRow& t : track) {
                 s.x.push_back(double(t.epoch));
                 s.y.push_back(t.layers[l][k]);
             }
-            c.series.push_back(s);
+            chart.series.push_back(s);
         }
-        plots.emplace_back(fmt::format("correlations_layer{}.svg", l), line_chart_svg(c));
+        plots.emplace_back(fmt::format("correlations_layer{}.svg", l), line_chart_svg(chart));
     }
     return plots;
+}
+
+// The pixel grid of the inputs when the data are images: digits 8×8, 784 features 28×28 (MNIST and its
+// kin), IDX files with a square number of features; {0, 0} otherwise.
+std::pair<std::size_t, std::size_t> image_shape(const std::string& spec, std::size_t d) {
+    const std::string kind = data::parse_spec(spec).kind;
+    const auto side = std::size_t(std::lround(std::sqrt(double(d))));
+    if ((kind == "digits" && d == 64) || d == 784 || (kind == "idx" && side * side == d)) return {side, side};
+    return {0, 0};
+}
+
+// The diagonal of a d×d matrix as a rows×cols image (row-major, as the pixels are stored).
+Matrix diagonal_image(const Matrix& m, std::size_t rows, std::size_t cols) {
+    Matrix out = Matrix::from_shape({rows, cols});
+    for (std::size_t i = 0; i < rows * cols; ++i) out(i / cols, i % cols) = m(i, i);
+    return out;
+}
+
+// layer<i>/heatmaps.svg: WᵀW and its candidates, each on its own colour scale (Pearson ignores scale and the
+// NFA is a proportionality); for the first layer of image data also diagonals.svg.
+void write_layer_plots(const fs::path& dir, const LayerQuantities& q, bool last,
+                       std::pair<std::size_t, std::size_t> image) {
+    std::vector<Heatmap> panels = {
+        {"WᵀW", q.nfm},
+        {fmt::format("FACT ({:.3f}, relerr {:.1e})", q.metrics.fact, q.metrics.relerr_fact), q.fact},
+        {fmt::format("(FACT FACTᵀ)^½ ({:.3f})", q.metrics.fact_sqrt), q.fact_sqrt}};
+    if (q.agop.size() > 0) panels.push_back({fmt::format("AGOP^½ ({:.3f})", q.metrics.nfa_sqrt), q.agop_sqrt});
+    std::string caption = fmt::format("Rows and columns: the {} inputs of the layer ({}). In brackets: Pearson with WᵀW; "
+                                      "relerr = ‖WᵀW − FACT‖/‖WᵀW‖, ≈ 0 only at a critical point (docs/MATH.md §2.2)",
+                                      q.in, q.index == 0 ? "the data's features" : "the previous layer's outputs");
+    if (last) caption += "\nLast layer (linear output): AGOP = WᵀW exactly and AGOP^½ = (WᵀW)^½, by construction (docs/MATH.md §3.3)";
+    write_svg((dir / "heatmaps.svg").string(),
+              heatmaps_svg(panels, fmt::format("Layer {} (W is {}×{}): WᵀW and its candidates", q.index, q.out, q.in),
+                           ColourScale::per_panel, caption));
+    if (q.index != 0 || image.first == 0) return;
+    const auto [rows, cols] = image;
+    std::vector<Heatmap> diag = {{"diag(WᵀW)", diagonal_image(q.nfm, rows, cols)},
+                                 {"diag(FACT)", diagonal_image(q.fact, rows, cols)}};
+    if (q.agop.size() > 0) diag.push_back({"diag(AGOP^½)", diagonal_image(q.agop_sqrt, rows, cols)});
+    write_svg((dir / "diagonals.svg").string(),
+              heatmaps_svg(diag, fmt::format("Layer 0: the diagonals as {}×{} images, one cell per input pixel", rows, cols),
+                           ColourScale::per_panel,
+                           "diag(WᵀW)ⱼ = ‖W[:, j]‖²: how much weight the first layer puts on pixel j"));
 }
 
 template <class T>
@@ -145,6 +228,7 @@ RunOutcome train_typed(const RunConfig& c) {
           {"activation", nn::to_string(c.activation)}, {"bias", c.bias}}},
         {"init", {{"scale", c.init.scale}}},
         {"train", nn::to_json(tc)},
+        {"until_converged", c.until_converged},
         {"track_every", c.track_every},
         {"result",
          {{"stop", nn::to_string(outcome.result.stop)},
@@ -158,7 +242,9 @@ RunOutcome train_typed(const RunConfig& c) {
         nn::save_checkpoint((tmp / "model").string(), model, outcome.result.optimizer_state, run);
         write_text(tmp / "history.csv", history_with_tracking(outcome.result.history, track, model.layers().size()));
         write_text(tmp / "run.json", run.dump(2) + "\n");
-        for (const auto& [file, svg] : curve_plots(outcome.result.history, track)) write_svg((tmp / file).string(), svg);
+        const CurveContext cc{tc.optimizer.kind == nn::OptimizerKind::lbfgs, nn::to_string(tc.loss), tc.tolerance,
+                              s.train.task == data::Task::classification};
+        for (const auto& [file, svg] : curve_plots(outcome.result.history, track, cc)) write_svg((tmp / file).string(), svg);
     });
     return outcome;
 }
@@ -197,13 +283,7 @@ Analysis analyze_typed(const AnalyzeConfig& c, const nlohmann::json& run, const 
                 {"AGOP", &q.agop}, {"AGOP_sqrt", &q.agop_sqrt}, {"eNFA_standin_sqrt", &q.grad_cov_sqrt}};
             for (const auto& [name, m] : files)
                 if (m->size() > 0) data::save_npy((dir / (std::string(name) + ".npy")).string(), *m);
-            std::vector<Heatmap> panels = {
-                {"W^T W", q.nfm},
-                {fmt::format("FACT ({:.3f})", q.metrics.fact), q.fact},
-                {fmt::format("(FACT FACT^T)^1/2 ({:.3f})", q.metrics.fact_sqrt), q.fact_sqrt}};
-            if (q.agop.size() > 0) panels.push_back({fmt::format("AGOP^1/2 ({:.3f})", q.metrics.nfa_sqrt), q.agop_sqrt});
-            write_svg((dir / "heatmaps.svg").string(),
-                      heatmaps_svg(panels, fmt::format("Layer {}: W^T W and its candidates (Pearson in brackets)", q.index)));
+            write_layer_plots(dir, q, q.index + 1 == a.layers.size(), image_shape(spec, q.in));
         }
     });
     return a;
@@ -254,15 +334,24 @@ std::string format_table(const Analysis& a) {
     std::string t = fmt::format("λ = {:g}   n = {}   ‖∇L_λ‖/‖θ‖ = {:.3g}   {}\n", a.lambda, a.n, a.grad_norm_ratio,
                                 a.regime);
     t += "Pearson(WᵀW, ·) per layer; relerr = ‖WᵀW − FACT‖/‖WᵀW‖ (bFACT: against WWᵀ); eNFA* = C^½, the stand-in\n";
-    t += fmt::format("{:>5} {:>10} {:>8} {:>10} {:>8} {:>8} {:>8} {:>11} {:>11}\n", "layer", "shape", "FACT",
+    t += fmt::format("{:>5} {:>10} {:>8} {:>10} {:>8}  {:>8}  {:>8} {:>11} {:>11}\n", "layer", "shape", "FACT",
                      "FACT_sqrt", "AGOP^½", "AGOP", "eNFA*", "relerr", "relerr bFACT");
     auto f = [](double v) { return std::isfinite(v) ? fmt::format("{:.4f}", v) : std::string("n/a"); };
     auto e = [](double v) { return std::isfinite(v) ? fmt::format("{:.2e}", v) : std::string("n/a"); };
-    for (const LayerQuantities& q : a.layers)
-        t += fmt::format("{:>5} {:>10} {:>8} {:>10} {:>8} {:>8} {:>8} {:>11} {:>11}\n", q.index,
+    for (const LayerQuantities& q : a.layers) {
+        // The last layer's AGOP columns hold by construction (†, below), not as evidence for the NFA.
+        const bool last = q.index + 1 == a.layers.size();
+        const std::string mark = last && std::isfinite(q.metrics.nfa) ? "†" : " ";
+        t += fmt::format("{:>5} {:>10} {:>8} {:>10} {:>8}{} {:>8}{} {:>8} {:>11} {:>11}\n", q.index,
                          fmt::format("{}x{}", q.out, q.in), f(q.metrics.fact), f(q.metrics.fact_sqrt),
-                         f(q.metrics.nfa_sqrt), f(q.metrics.nfa), f(q.metrics.enfa), e(q.metrics.relerr_fact),
-                         e(q.metrics.relerr_bfact));
+                         f(q.metrics.nfa_sqrt), mark, f(q.metrics.nfa), mark, f(q.metrics.enfa),
+                         e(q.metrics.relerr_fact), e(q.metrics.relerr_bfact));
+    }
+    t += "relerr = ‖(1/λ) WᵀG_λ‖_F/‖WᵀW‖_F, G_λ the layer's gradient of L_λ: the layer's convergence diagnostic;\n"
+         "  FACT is exact where it is ≈ 0, i.e. at a critical point (docs/MATH.md §2.2)\n";
+    if (!a.layers.empty() && a.layers.back().agop.size() > 0)
+        t += "† last layer (linear output): Jᵢ = W, so AGOP = WᵀW and its Pearson is 1 by construction, and\n"
+             "  AGOP^½ = (WᵀW)^½; they say nothing about the NFA (docs/MATH.md §3.3)\n";
     return t;
 }
 

@@ -3,13 +3,17 @@
 /// flags). A run directory holds
 /// ~~~{.unparsed}
 ///   model/        the checkpoint (nn/checkpoint.hpp)
-///   history.csv   per evaluated epoch: loss, accuracies, ‖∇L_λ‖/‖θ‖; with track_every, per layer l the Pearson
+///   history.csv   per evaluated epoch: lr (empty for L-BFGS), loss, accuracies, ‖∇L_λ‖/‖θ‖; with track_every,
+///                 per layer l the Pearson
 ///                 correlations of WᵀW with FACT, (FACT FACTᵀ)^½, AGOP^½ and AGOP (columns l<i>_fact, ...)
 ///   run.json      the configuration (data, architecture, training with its weight-decay convention), the
 ///                 outcome, and whether FACT is expected to hold exactly
-///   curves.svg    losses against epoch; with track_every also correlations_layer<i>.svg (correlations
-///                 against epoch, the paper's Figure 8)
-///   analysis/     written by analyze_run: report.json, layer<i>/<NAME>.npy, heatmaps.svg
+///   curves.svg    against epoch (L-BFGS: iteration): the loss (train, test), ‖∇L_λ‖/‖θ‖ on a log axis and for
+///                 classification the accuracy; with track_every also correlations_layer<i>.svg
+///                 (correlations against epoch, the paper's Figure 8)
+///   analysis/     written by analyze_run: report.json, layer<i>/<NAME>.npy, layer<i>/heatmaps.svg (each
+///                 panel on its own colour scale) and, for image data (digits 8×8, 784 features 28×28),
+///                 layer0/diagonals.svg: diag(WᵀW), diag(FACT), diag(AGOP^½) as images
 /// ~~~
 /// Every directory is built under a temporary name and renamed into place when complete.
 #pragma once
@@ -36,6 +40,8 @@ struct RunConfig {
     nn::InitConfig init;               ///< the initialiser
     nn::TrainConfig train;             ///< optimizer, λ, epochs, tolerance, ...
     std::size_t track_every = 0;       ///< epochs between FACT/NFA correlation snapshots (0: none)
+    bool until_converged = false;      ///< train.epochs is only a safety cap of "train until the tolerance"
+                                       ///< (`--tol` without `--epochs`); recorded in run.json
 };
 
 /// What train_run produced.
@@ -61,13 +67,15 @@ struct AnalyzeConfig {
 };
 
 /// Analyse every layer on the training data and write analysis/ (report.json, the matrices as .npy,
-/// heatmaps.svg). Returns the analysis; `table` gets the per-layer table for stdout.
+/// heatmaps.svg, diagonals.svg for image data). Returns the analysis; `table` gets the per-layer table for stdout.
 /// \throws nn::ConfigError for a run directory whose run.json cannot be read, neither a run nor a model
 ///         with data and λ > 0; nn::CheckpointError for a bad checkpoint; data::DataError for the data.
 Analysis analyze_run(const AnalyzeConfig& config, std::string& table);
 
 /// The per-layer table: Pearson of WᵀW with FACT, (FACT FACTᵀ)^½, AGOP^½, AGOP, the eNFA stand-in, and
-/// relerr of FACT and bFACT; with a header line giving λ, ‖∇L_λ‖/‖θ‖ and whether FACT is expected exact.
+/// relerr of FACT and bFACT; with a header line giving λ, ‖∇L_λ‖/‖θ‖ and whether FACT is expected exact, and
+/// footnotes: relerr is the layer's convergence diagnostic (docs/MATH.md §2.2), and the last layer's AGOP
+/// columns (marked †) hold by construction (AGOP = WᵀW for a linear output layer, §3.3).
 std::string format_table(const Analysis& a);
 
 }  // namespace fact

@@ -2,7 +2,7 @@
 // passes per chunk of rows, then the d×d matrices and their functions through LAPACK, for every layer.
 // The model is freshly initialised (PyTorch's default) on random data: the cost does not depend on training.
 //   agop.analyze/fact/f32/n<n>:<widths>/threads:<t>
-//     n1797:64-64-64-10      the demo's digits-sized network and data
+//     n1797:64-64-64-10      a digits-sized network on the digits data
 //     n4000:784-256-256-10   an MNIST-sized one (not in --quick)
 // The torch peer (bench/peers/peer_torch.py) computes the same quantities and metrics, its Jacobians by
 // vmap(jacrev) and its d×d matrices in float64, so the ratio compares like with like.

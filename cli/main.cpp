@@ -160,7 +160,8 @@ fact::Analysis demo_network(const std::string& out, const std::string& name, con
     std::string table;
     fact::Analysis analysis = fact::analyze_run(a, table);
     seconds = seconds_since(t0);
-    say(fmt::format("{}: {}\n{}", name, r.result.message, table));
+    // The training's closing line is on stderr already, unless --quiet silenced it.
+    say(quiet ? fmt::format("{}: {}\n{}", name, r.result.message, table) : table);
     return analysis;
 }
 

@@ -39,17 +39,6 @@ void print_layers(const fact::Analysis& a) {
     }
 }
 
-// A panel scaled to largest |entry| 1. Pearson ignores scale (and AGOP^½ is on another scale than WᵀW), so
-// scaling each panel lets the one colour scale that heatmaps_svg shares across panels show every pattern.
-fact::Heatmap panel(const std::string& title, const Matrix& M) {
-    double m = 0;
-    for (double v : M) m = std::max(m, std::abs(v));
-    Matrix scaled = M;
-    if (m > 0)
-        for (double& v : scaled) v /= m;
-    return {title, scaled};
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -111,21 +100,21 @@ int main(int argc, char** argv) {
     const double support = (nfm0(0, 0) + nfm0(1, 1) + nfm0(5, 5)) / total;
     std::printf("\nlayer 0: share of trace(WᵀW) on coordinates 0, 1, 5: %.3f (uniform: 0.375)\n", support);
 
-    // Heatmaps, every layer side by side: WᵀW, FACT, AGOP^½, each scaled to largest |entry| 1.
+    // Heatmaps, every layer side by side: WᵀW, FACT, AGOP^½. Pearson ignores scale, and AGOP^½ is on another
+    // scale than WᵀW (the NFA is a proportionality), so heatmaps_svg gives each panel its own colour scale.
     std::vector<fact::Heatmap> panels;
     for (const fact::LayerQuantities& q : after.layers) {
         const std::string l = "layer " + std::to_string(q.index) + ": ";
         char r_fact[64], r_nfa[64];
         std::snprintf(r_fact, sizeof r_fact, "FACT (r %.4f)", q.metrics.fact);
         std::snprintf(r_nfa, sizeof r_nfa, "AGOP^½ (r %.4f)", q.metrics.nfa_sqrt);
-        panels.push_back(panel(l + "WᵀW", q.nfm));
-        panels.push_back(panel(l + r_fact, q.fact));
-        panels.push_back(panel(l + r_nfa, q.agop_sqrt));
+        panels.push_back({l + "WᵀW", q.nfm});
+        panels.push_back({l + r_fact, q.fact});
+        panels.push_back({l + r_nfa, q.agop_sqrt});
     }
     const std::filesystem::path parent = std::filesystem::path(svg_path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent);
-    fact::write_svg(svg_path, fact::heatmaps_svg(panels, "WᵀW, FACT and AGOP^½ per layer at a critical point "
-                                                         "(each panel scaled to max |entry| 1)"));
+    fact::write_svg(svg_path, fact::heatmaps_svg(panels, "WᵀW, FACT and AGOP^½ per layer at a critical point"));
     std::printf("heatmaps written to %s\n\n", svg_path.c_str());
 
     // The checks: FACT is an equality at the critical point in every layer (pearson ≥ 0.99 and a relative

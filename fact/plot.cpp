@@ -18,16 +18,7 @@
 namespace fact {
 namespace {
 
-using detail::caption_line;
-using detail::caption_svg;
-using detail::lines_of;
-using detail::margin;
-using detail::px;
-using detail::svg_open;
-using detail::text;
-using detail::text_width;
-using detail::title_y;
-using detail::widest;
+using namespace detail;  // the SVG text helpers of fact/svg.hpp
 
 // ---- line-chart axes --------------------------------------------------------------------------------
 

@@ -279,7 +279,7 @@ int main(int argc, char** argv) {
 
     Common demo_common;
     demo_common.out = "runs/demo";
-    CLI::App* demo = app.add_subcommand("demo", "FACT vs NFA on digits in about 15 s: a tanh MLP with weight decay "
+    CLI::App* demo = app.add_subcommand("demo", "FACT vs NFA on digits in about 10 s: a tanh MLP with weight decay "
                                                 "trained by full-batch L-BFGS in float64 to a critical point (FACT "
                                                 "exact), the same with ReLU (not exact: the caveat), then a short "
                                                 "grokking run of NFA- and FACT-RFM on (a + b) mod 13");
@@ -308,7 +308,7 @@ int main(int argc, char** argv) {
     nvf->add_option("--threads", e1_threads, "threads");
     nvf->add_flag("--quiet", e1.quiet, "no progress on stderr");
     nvf->footer("Example: fact experiment nfa-vs-fact --data digits --seeds 5 --out runs/e1\n"
-                "         fact experiment nfa-vs-fact --seeds 1 --track-every 50 --out runs/e2   (E2)");
+                "         fact experiment nfa-vs-fact --seeds 1 --track-every 100 --out runs/e2   (E2)");
 
     cli::Commands commands;
     cli::add_rfm_command(app, commands);

@@ -55,7 +55,7 @@ fact::RfmConfig lowrank_config(fact::RfmUpdate update) {
 
 }  // namespace
 
-// docs/MATH.md §5 / issue: on y = x₀x₁·1[x₅>0] both updates cut the plain Laplace kernel's test error
+// docs/MATH.md §5: on y = x₀x₁·1[x₅>0] both updates cut the plain Laplace kernel's test error
 // (iteration 0, M = I) by at least 3x within 5 iterations, and M concentrates on coordinates 0, 1, 5
 // (a uniform diagonal would put 3/20 = 15 % of the trace there; we ask for more than half).
 BOOST_AUTO_TEST_CASE(lowrank_target_nfa_and_fact_learn_the_relevant_coordinates) {

@@ -4,12 +4,10 @@
 // point leaves either the previous checkpoint or none, never half of one.
 #include "nn/checkpoint.hpp"
 
-#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <exception>
 #include <filesystem>
-#include <random>
 #include <system_error>
 #include <type_traits>
 #include <utility>
@@ -22,6 +20,7 @@
 #include "data/files.hpp"
 #include "data/npy.hpp"
 #include "nn/error.hpp"
+#include "nn/output_dir.hpp"
 
 namespace nn {
 namespace {
@@ -90,30 +89,6 @@ std::string buffer_file_name(const std::string& buffer) {
     return name + ".npy";
 }
 
-std::string hex_suffix() {
-    static std::atomic<unsigned> counter{0};
-    static const unsigned salt = std::random_device{}();
-    return fmt::format("{:08x}{:04x}", salt, (counter++) & 0xffffu);
-}
-
-// Create DIR.<tag>-<hex> beside dir; create_directory returns false if the name is taken, so retry.
-fs::path make_temporary_directory(const fs::path& dir, const char* tag) {
-    for (int attempt = 0; attempt < 16; ++attempt) {
-        fs::path tmp = dir;
-        tmp += fmt::format(".{}-{}", tag, hex_suffix());
-        if (fs::create_directory(tmp)) return tmp;   // throws filesystem_error if the parent is missing
-    }
-    throw CheckpointError("cannot find a free temporary name beside it");
-}
-
-// dir as given, without a trailing separator (so that "ckpt/" + ".tmp-…" lies beside it, not inside).
-fs::path target_path(const std::string& dir) {
-    fs::path p(dir);
-    if (dir.empty()) throw CheckpointError("save_checkpoint: empty directory name");
-    if (!p.has_filename() && p.has_parent_path()) p = p.parent_path();
-    return p;
-}
-
 // The previous checkpoint is deleted when it is replaced, so refuse anything that is not one: a user who
 // mistypes DIR must not lose a folder of their own.
 void check_replaceable(const fs::path& dir) {
@@ -167,27 +142,6 @@ void write_contents(const fs::path& tmp, const MLP<T>& model, const OptimizerSta
                     {"optimizer", std::move(buffers)},
                     {"config", extra}};
     data::write_file((tmp / model_file).string(), j.dump(2) + "\n");
-}
-
-// Swap the finished folder tmp into dir. Between the two renames dir is briefly absent, but a crash then
-// leaves the complete old checkpoint (DIR.old-…) and the complete new one (DIR.tmp-…) on disk.
-void replace_directory(const fs::path& tmp, const fs::path& dir) {
-    if (!fs::exists(fs::symlink_status(dir))) {
-        fs::rename(tmp, dir);
-        return;
-    }
-    const fs::path old = make_temporary_directory(dir, "old");   // empty: POSIX rename may replace it
-    fs::rename(dir, old);
-    try {
-        fs::rename(tmp, dir);
-    } catch (...) {
-        std::error_code ignored;
-        fs::rename(old, dir, ignored);   // put the previous checkpoint back
-        throw;
-    }
-    // The new checkpoint is in place; failing to delete the old one is not a failure of the save.
-    std::error_code ignored;
-    fs::remove_all(old, ignored);
 }
 
 // ------------------------------------------------------------------------------------------------ reading
@@ -275,18 +229,17 @@ data::Matrix load_matrix(const fs::path& file, const std::string& what) {
 
 template <class T>
 void save_checkpoint(const std::string& dir, const MLP<T>& model, const OptimizerState& state, const json& extra) {
-    const fs::path target = target_path(dir);
-    fs::path tmp;
+    if (dir.empty()) throw CheckpointError("save_checkpoint: empty directory name");
+    const fs::path target = normalize_output_path(dir);
     try {
+        // A checkpoint goes into an existing folder: a mistyped path is an error, not a new tree of folders.
+        const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
+        if (!fs::is_directory(parent)) throw CheckpointError(fmt::format("the folder '{}' does not exist", parent.string()));
         check_replaceable(target);
-        tmp = make_temporary_directory(target, "tmp");
-        write_contents(tmp, model, state, extra);
-        replace_directory(tmp, target);
+        OutputDir out(target.string(), Existing::replace);   // DIR.tmp-<hex>, removed unless committed
+        write_contents(out.path(), model, state, extra);
+        out.commit();
     } catch (const std::exception& e) {
-        if (!tmp.empty()) {
-            std::error_code ignored;
-            fs::remove_all(tmp, ignored);
-        }
         throw CheckpointError(fmt::format("save_checkpoint: {}: {}", target.string(), e.what()));
     }
 }

@@ -22,6 +22,7 @@
 #include "data/npy.hpp"
 #include "nn/checkpoint.hpp"
 #include "nn/error.hpp"
+#include "nn/output_dir.hpp"
 #include "test_util.hpp"
 
 namespace fs = std::filesystem;
@@ -407,4 +408,83 @@ BOOST_AUTO_TEST_CASE(failed_save_leaves_nothing) {
     clash["a__b"] = ad::Tensor<double>{{2.0}};
     expect_mentions(checkpoint_error([&] { nn::save_checkpoint(s / "ckpt", model, clash); }), {"a/b", "a__b"});
     BOOST_TEST(listing(s.path) == (std::set<std::string>{"file", "mine"}));
+}
+
+// nn::OutputDir, the one way every output directory is built (checkpoints, runs, experiments, the demo).
+BOOST_AUTO_TEST_CASE(output_dir_paths_are_normalised) {
+    BOOST_TEST(nn::normalize_output_path("runs/a/").string() == "runs/a");
+    BOOST_TEST(nn::normalize_output_path("runs/a//").string() == "runs/a");
+    BOOST_TEST(nn::normalize_output_path("./runs/./a").string() == "runs/a");
+    BOOST_TEST(nn::normalize_output_path("./").string() == ".");
+    BOOST_TEST(nn::normalize_output_path("/").string() == "/");
+    BOOST_CHECK_THROW(nn::normalize_output_path(""), nn::ConfigError);
+}
+
+BOOST_AUTO_TEST_CASE(output_dir_builds_beside_the_target_and_renames) {
+    Scratch s;
+    {
+        nn::OutputDir out(s / "run/", nn::Existing::refuse, "test");
+        BOOST_TEST(out.target() == s.path / "run");
+        BOOST_TEST(out.path().parent_path() == s.path);
+        BOOST_TEST(out.path().filename().string().rfind("run.tmp-", 0) == 0);
+        BOOST_TEST(fs::is_directory(out.path()));   // created at once, before any work
+        BOOST_TEST(!fs::exists(s.path / "run"));
+        write_bytes((out.path() / "x").string(), "x");
+        out.commit();
+    }
+    BOOST_TEST(listing(s.path) == std::set<std::string>{"run"});
+    BOOST_TEST(listing(s.path / "run") == std::set<std::string>{"x"});   // the owner record is not kept
+
+    // Not committed (an exception, an early return): only its own temporary directory is removed.
+    { nn::OutputDir out(s / "other"); }
+    BOOST_TEST(listing(s.path) == std::set<std::string>{"run"});
+}
+
+BOOST_AUTO_TEST_CASE(output_dir_refuses_what_exists) {
+    Scratch s;
+    fs::create_directory(s.path / "mine");
+    write_bytes(s / "mine/notes.txt", "precious");
+    try {
+        nn::OutputDir out(s / "mine", nn::Existing::refuse, "train");
+        BOOST_ERROR("expected nn::ConfigError");
+    } catch (const nn::ConfigError& e) {
+        expect_mentions(e.what(), {"train: '" + (s / "mine") + "' already exists; choose a new --out"});
+    }
+    // An empty directory that appears while the work runs is not replaced either (rename(2) would).
+    {
+        nn::OutputDir out(s / "late");
+        fs::create_directory(s.path / "late");
+        BOOST_CHECK_THROW(out.commit(), nn::ConfigError);
+    }
+    BOOST_TEST(listing(s.path) == (std::set<std::string>{"late", "mine"}));
+    BOOST_TEST(read_bytes(s / "mine/notes.txt") == "precious");
+
+    // Existing::replace swaps a previous copy out, leaving nothing else behind.
+    {
+        nn::OutputDir out(s / "mine", nn::Existing::replace);
+        write_bytes((out.path() / "new").string(), "new");
+        out.commit();
+    }
+    BOOST_TEST(listing(s.path / "mine") == std::set<std::string>{"new"});
+    BOOST_TEST(listing(s.path) == (std::set<std::string>{"late", "mine"}));
+}
+
+BOOST_AUTO_TEST_CASE(output_dir_unusable_locations_fail_at_once) {
+    Scratch s;
+    write_bytes(s / "file", "x");
+    const auto message = [](const std::string& target) {
+        try {
+            nn::OutputDir out(target);
+        } catch (const nn::ConfigError& e) {
+            return std::string(e.what());
+        }
+        BOOST_ERROR("expected nn::ConfigError for " << target);
+        return std::string();
+    };
+    expect_mentions(message(s / "file/run"), {s / "file", "Not a directory"});
+    expect_mentions(message(s / std::string(250, 'n')), {"a name of 250 bytes is too long"});
+    fs::create_symlink(s.path / "missing", s.path / "dangling");
+    expect_mentions(message(s / "dangling"), {"already exists", "symbolic link"});
+    BOOST_TEST(listing(s.path) == (std::set<std::string>{"dangling", "file"}));
+    BOOST_TEST(read_bytes(s / "file") == "x");
 }

@@ -10,6 +10,7 @@
 #include "data/files.hpp"
 #include "fact/plot.hpp"
 #include "nn/error.hpp"
+#include "nn/output_dir.hpp"
 
 namespace fact {
 
@@ -20,22 +21,12 @@ NfaVsFactResult nfa_vs_fact_in(const NfaVsFactConfig& c, const fs::path& dir);
 NfaVsFactResult nfa_vs_fact(const NfaVsFactConfig& c) {
     if (c.out.empty()) throw nn::ConfigError("experiment nfa-vs-fact: --out DIR is required");
     if (c.seeds == 0) throw nn::ConfigError("experiment nfa-vs-fact: --seeds must be ≥ 1");
-    if (fs::exists(c.out))
-        throw nn::ConfigError(fmt::format("experiment nfa-vs-fact: '{}' already exists; choose a new --out", c.out));
-    // Everything is built in a temporary sibling and renamed at the end: an interrupted experiment leaves
-    // no half-written directory.
-    const fs::path out = c.out, tmp = out.string() + ".tmp-experiment";
-    fs::remove_all(tmp);
-    fs::create_directories(tmp);
-    try {
-        NfaVsFactResult r = nfa_vs_fact_in(c, tmp);
-        fs::rename(tmp, out);
-        return r;
-    } catch (...) {
-        std::error_code ec;
-        fs::remove_all(tmp, ec);
-        throw;
-    }
+    // Everything is built in a temporary sibling of its own and renamed at the end: an interrupted
+    // experiment leaves no half-written directory, and concurrent runs cannot touch each other's.
+    nn::OutputDir out(c.out, nn::Existing::refuse, "experiment nfa-vs-fact");
+    NfaVsFactResult r = nfa_vs_fact_in(c, out.path());
+    out.commit();
+    return r;
 }
 
 NfaVsFactResult nfa_vs_fact_in(const NfaVsFactConfig& c, const fs::path& dir) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -97,8 +98,9 @@ double circulant_deviation(const Matrix& M, std::size_t p, data::ModOp op) {
 }
 
 GrokkingResult grokking_experiment(const GrokkingConfig& c) {
-    if (!c.out.empty() && fs::exists(c.out))
-        throw nn::ConfigError(fmt::format("'{}' already exists; choose a new --out", c.out));
+    // Created before any work: an unusable --out fails now, not after the iterations.
+    std::optional<nn::OutputDir> out;
+    if (!c.out.empty()) out.emplace(c.out, nn::Existing::refuse, "grokking");
     if (c.updates.empty()) throw nn::ConfigError("grokking: no update given; expected e.g. nfa,fact");
     const data::Split split = data::modular_arithmetic({c.p, c.op, c.frac, c.seed});
     if (!c.quiet)
@@ -184,7 +186,7 @@ GrokkingResult grokking_experiment(const GrokkingConfig& c) {
                                    {"final_circ_dev", r.circ_dev.back()}, {"stopped", r.result.stopped}});
     }
 
-    build_directory(c.out, false, [&](const fs::path& tmp) {
+    [&](const fs::path& tmp) {
         for (const GrokkingRun& r : result.runs) {
             const fs::path dir = tmp / to_string(r.update);
             fs::create_directories(dir);
@@ -209,7 +211,8 @@ GrokkingResult grokking_experiment(const GrokkingConfig& c) {
         write_svg((tmp / "progress.svg").string(), line_chart_svg(measures));
         write_text(tmp / "summary.json", summary.dump(2) + "\n");
         write_text(tmp / "table.md", result.table);
-    });
+    }(out->path());
+    out->commit();
     return result;
 }
 

@@ -60,7 +60,8 @@ std::string feature_matrix_heatmaps(const std::vector<Matrix>& matrices, const s
 
 RfmRunOutcome rfm_run(const RfmRunConfig& c) {
     if (c.out.empty()) throw nn::ConfigError("rfm: no output directory; expected --out DIR");
-    if (fs::exists(c.out)) throw nn::ConfigError(fmt::format("'{}' already exists; choose a new --out", c.out));
+    // Created before any work: an unusable --out fails now, not after the iterations.
+    nn::OutputDir out(c.out, nn::Existing::refuse, "rfm");
     if (!(c.test_frac >= 0 && c.test_frac < 1) || !(c.val_frac >= 0 && c.val_frac < 1))
         throw nn::ConfigError(fmt::format("rfm: --test-frac {} and --val-frac {}; expected fractions in [0, 1)",
                                           c.test_frac, c.val_frac));
@@ -79,7 +80,7 @@ RfmRunOutcome rfm_run(const RfmRunConfig& c) {
     outcome.result = run_rfm(c.rfm, {&split.train, &split.test, &validation});
     const RfmResult& r = outcome.result;
     outcome.summary = format_rfm_table(r.history);
-    outcome.dir = c.out;
+    outcome.dir = out.target().string();
 
     nlohmann::json run;
     run["command"] = "rfm";
@@ -116,7 +117,7 @@ RfmRunOutcome rfm_run(const RfmRunConfig& c) {
     curves.series = {tr, te};
     loss.series = {trl, tel};
 
-    build_directory(c.out, false, [&](const fs::path& tmp) {
+    [&](const fs::path& tmp) {
         write_text(tmp / "history.csv", history_csv(r.history));
         data::save_npy((tmp / "M.npy").string(), r.M);
         if (validation.n() > 0) data::save_npy((tmp / "M_best.npy").string(), r.best_M);
@@ -127,7 +128,8 @@ RfmRunOutcome rfm_run(const RfmRunConfig& c) {
                   feature_matrix_heatmaps({r.M}, {fmt::format("M_{}", last.iter)},
                                           fmt::format("{}-RFM feature matrix", to_string(c.rfm.update)), false,
                                           fmt::format("Rows and columns: the {} input coordinates", r.M.shape(0))));
-    });
+    }(out.path());
+    out.commit();
     return outcome;
 }
 

@@ -181,10 +181,10 @@ void write_layer_plots(const fs::path& dir, const LayerQuantities& q, bool last,
 template <class T>
 RunOutcome train_typed(const RunConfig& c) {
     if (c.out.empty()) throw nn::ConfigError("train: --out DIR is required");
-    const fs::path out(c.out);
-    if (fs::exists(out)) throw nn::ConfigError(fmt::format("train: '{}' already exists; choose a new --out", c.out));
     if (c.track_every > 0 && !(c.train.weight_decay > 0))
         throw nn::ConfigError("train: --track-every needs --wd > 0 (FACT divides by λ)");
+    // Created before any work: an unusable --out fails now, not after the training.
+    nn::OutputDir out(c.out, nn::Existing::refuse, "train");
     const data::Split s = load_split(c.data, c.seed, c.test_frac);
     nn::MLP<T> model({s.train.d(), c.hidden, s.train.outputs(), c.activation, c.bias});
     data::Rng rng(c.seed);
@@ -213,7 +213,7 @@ RunOutcome train_typed(const RunConfig& c) {
     }
     RunOutcome outcome;
     outcome.result = nn::train(model, s.train, s.test, tc, observers);
-    outcome.dir = c.out;
+    outcome.dir = out.target().string();
 
     nlohmann::json run = {
         {"format", "fact-run"},
@@ -238,14 +238,14 @@ RunOutcome train_typed(const RunConfig& c) {
           {"message", outcome.result.message},
           {"fact_exact_expected", outcome.result.fact_exact_expected}}},
     };
-    build_directory(out, false, [&](const fs::path& tmp) {
-        nn::save_checkpoint((tmp / "model").string(), model, outcome.result.optimizer_state, run);
-        write_text(tmp / "history.csv", history_with_tracking(outcome.result.history, track, model.layers().size()));
-        write_text(tmp / "run.json", run.dump(2) + "\n");
-        const CurveContext cc{tc.optimizer.kind == nn::OptimizerKind::lbfgs, nn::to_string(tc.loss), tc.tolerance,
-                              s.train.task == data::Task::classification};
-        for (const auto& [file, svg] : curve_plots(outcome.result.history, track, cc)) write_svg((tmp / file).string(), svg);
-    });
+    const fs::path& tmp = out.path();
+    nn::save_checkpoint((tmp / "model").string(), model, outcome.result.optimizer_state, run);
+    write_text(tmp / "history.csv", history_with_tracking(outcome.result.history, track, model.layers().size()));
+    write_text(tmp / "run.json", run.dump(2) + "\n");
+    const CurveContext cc{tc.optimizer.kind == nn::OptimizerKind::lbfgs, nn::to_string(tc.loss), tc.tolerance,
+                          s.train.task == data::Task::classification};
+    for (const auto& [file, svg] : curve_plots(outcome.result.history, track, cc)) write_svg((tmp / file).string(), svg);
+    out.commit();
     return outcome;
 }
 

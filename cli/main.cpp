@@ -2,12 +2,18 @@
 // non-zero on any error. Every output directory is written under a temporary name and renamed when
 // complete, so a failed command leaves nothing behind.
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <filesystem>
+#include <iostream>
 #include <sstream>
 #include <string>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -19,6 +25,7 @@
 #include "fact/grokking.hpp"
 #include "fact/run.hpp"
 #include "nn/error.hpp"
+#include "nn/output_dir.hpp"
 
 namespace {
 
@@ -165,17 +172,28 @@ fact::Analysis demo_network(const std::string& out, const std::string& name, con
     return analysis;
 }
 
-// fact demo: FACT exact at a critical point (tanh), then ReLU, where it cannot be, then a short grokking run.
-int run_demo(const std::string& out, bool quiet) {
+// The default demo directory, or the first free one of DIR-2, DIR-3, ...: `./run demo` twice keeps both
+// demos, and nothing already on disk is ever replaced.
+std::string free_demo_name(const std::string& dir) {
     namespace fs = std::filesystem;
-    const auto start = std::chrono::steady_clock::now();
-    // An earlier demo is replaced (also one of the old single-directory layout); nothing else in out is touched.
-    if (fs::exists(fs::path(out) / "run.json") && fs::exists(fs::path(out) / "model")) fs::remove_all(out);
-    for (const char* part : {"smooth", "relu", "grokking"}) {
-        const fs::path p = fs::path(out) / part;
-        if (fs::exists(p / "run.json") || fs::exists(p / "summary.json")) fs::remove_all(p);
+    const fs::path base = nn::normalize_output_path(dir);
+    std::error_code ec;
+    if (!fs::exists(fs::symlink_status(base, ec))) return base.string();
+    for (int k = 2;; ++k) {
+        const std::string candidate = fmt::format("{}-{}", base.string(), k);
+        if (!fs::exists(fs::symlink_status(candidate, ec))) return candidate;
     }
-    fs::create_directories(out);
+}
+
+// fact demo: FACT exact at a critical point (tanh), then ReLU, where it cannot be, then a short grokking run.
+// The three parts are built in one temporary directory, renamed to `requested` (or, when the default was
+// taken, the next free name) at the end.
+int run_demo(const std::string& requested, bool explicit_out, bool quiet) {
+    const auto start = std::chrono::steady_clock::now();
+    nn::OutputDir dir(explicit_out ? requested : free_demo_name(requested), nn::Existing::refuse, "demo");
+    const std::string out = dir.path().string(), shown = dir.target().string();
+    if (shown != nn::normalize_output_path(requested).string())
+        say(fmt::format("({} exists: this demo writes to {}/)\n", requested, shown));
 
     TrainFlags f;
     f.hidden = "32,32";
@@ -204,7 +222,7 @@ int run_demo(const std::string& out, bool quiet) {
                     "{} Pearson(WᵀW, AGOP^½) = {} in the hidden layers: WᵀW is FACT; AGOP^½ only resembles it.\n"
                     "plots: {}/smooth/curves.svg, analysis/layer<i>/heatmaps.svg, analysis/layer0/diagonals.svg\n\n",
                     secs, exact ? "FACT is exact" : "NOT at a critical point", max_relerr, exact ? " < 1e-6" : "",
-                    fact_r, beats ? "above" : "NOT above", nfa, out));
+                    fact_r, beats ? "above" : "NOT above", nfa, shown));
 
     f.act = "relu";
     f.epochs = 1000;
@@ -222,7 +240,7 @@ int run_demo(const std::string& out, bool quiet) {
                     "{:.1e}. FACT still tracks WᵀW closely\n(Pearson ≥ {:.4f}), but as an approximation, not as the "
                     "theorem's equality.\n"
                     "plots: {}/relu/curves.svg, analysis/layer<i>/heatmaps.svg, analysis/layer0/diagonals.svg\n\n",
-                    secs, relu.grad_norm_ratio, max_relerr, min_fact, out));
+                    secs, relu.grad_norm_ratio, max_relerr, min_fact, shown));
 
     // A short grokking run (E5 in small): the full one is `fact experiment grokking --p 61`.
     const auto t2 = std::chrono::steady_clock::now();
@@ -235,17 +253,44 @@ int run_demo(const std::string& out, bool quiet) {
     say("== part 3 of 3: grokking (a + b) mod 13 with RFM ==\n"
         "80 % of the pairs, Gaussian kernel L = 2.5, ridge 0, NFA and FACT updates, 20 iterations\n");
     const fact::GrokkingResult gr = fact::grokking_experiment(g);
+    dir.commit();
     say(fmt::format("{}({:.2f} s) plots: {}/grokking/curves.svg, progress.svg, <update>/heatmaps.svg\n\n"
                     "fact demo: {:.0f} s in all\n",
-                    gr.table, seconds_since(t2), out, seconds_since(start)));
+                    gr.table, seconds_since(t2), shown, seconds_since(start)));
     if (exact) return 0;
     std::fprintf(stderr, "fact: error: demo: the tanh network did not reach a critical point (relerr above 1e-6)\n");
     return 1;
 }
 
+// Whether writing to stdout failed (a full disk, /dev/full, a closed stdout): then a message and a non-zero
+// exit, since output that did not arrive must not look like success.
+int check_stdout(int rc, bool stdout_was_closed) {
+    std::cout.flush();
+    errno = 0;
+    const bool flushed = std::fflush(stdout) == 0;
+    const int err = errno;
+    if (flushed && !std::ferror(stdout) && std::cout.good()) return rc;
+    std::fprintf(stderr, "fact: error: cannot write to standard output: %s\n",
+                 stdout_was_closed ? "it is closed" : err != 0 ? std::strerror(err) : "a write failed");
+    return rc != 0 ? rc : 1;
+}
+
+int run(int argc, char** argv);
+
 }  // namespace
 
 int main(int argc, char** argv) {
+    // A closed stdout would hand fd 1 to the next file opened, and stdout's text would go into it; /dev/full
+    // takes its place, so writing fails and is reported.
+    const bool stdout_was_closed = ::fcntl(STDOUT_FILENO, F_GETFD) == -1 && errno == EBADF;
+    if (stdout_was_closed) ::open("/dev/full", O_WRONLY);
+    nn::install_interrupt_cleanup("fact");   // first, before any thread exists
+    return check_stdout(run(argc, argv), stdout_was_closed);
+}
+
+namespace {
+
+int run(int argc, char** argv) {
     CLI::App app{"fact: train networks and compute the per-layer quantities of the Features at Convergence "
                  "Theorem (FACT), the NFA (AGOP) and their correlations."};
     app.require_subcommand(1);
@@ -283,8 +328,8 @@ int main(int argc, char** argv) {
                                                 "trained by full-batch L-BFGS in float64 to a critical point (FACT "
                                                 "exact), the same with ReLU (not exact: the caveat), then a short "
                                                 "grokking run of NFA- and FACT-RFM on (a + b) mod 13");
-    demo->add_option("--out", demo_common.out, "output directory: smooth/, relu/, grokking/ (an earlier demo's are "
-                                               "replaced)")
+    demo->add_option("--out", demo_common.out, "output directory: smooth/, relu/, grokking/ (the default's next free "
+                                               "name runs/demo-2, ... if it exists; an existing --out is refused)")
         ->capture_default_str();
     demo->add_option("--threads", demo_common.threads, "threads");
     demo->add_flag("--quiet", demo_common.quiet, "no progress on stderr");
@@ -363,7 +408,7 @@ int main(int argc, char** argv) {
         }
         if (demo->parsed()) {
             ad::set_num_threads(demo_common.threads);
-            return run_demo(demo_common.out, demo_common.quiet);
+            return run_demo(demo_common.out, demo->count("--out") > 0, demo_common.quiet);
         }
         std::fputs(data::spec_help().c_str(), stdout);
         return 0;
@@ -372,3 +417,5 @@ int main(int argc, char** argv) {
         return 1;
     }
 }
+
+}  // namespace

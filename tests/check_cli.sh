@@ -4,7 +4,7 @@
 # axes; `--tol` without `--epochs` trains until converged; `fact demo` shows FACT exact, then ReLU.
 # Usage: check_cli.sh PATH_TO_FACT
 set -uo pipefail
-fact=$1
+fact=$(realpath "$1")   # the demo check runs in its own directory
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
@@ -255,10 +255,13 @@ svgs=$(find "$work" -name '*.svg' | sort)
 check_svgs $svgs || fail "figures without axis labels or colour-scale captions (above)"
 
 # fact demo: FACT exact in every layer of the tanh network (relerr < 1e-6, Pearson 1.0000 above AGOP^½ in the
-# hidden layers), then ReLU with its caveat, then grokking; run twice into the same --out.
+# hidden layers), then ReLU with its caveat, then grokking. Run twice with the default --out, as `./run demo`
+# does: the second demo goes to runs/demo-2 and says so, the first is kept.
 for pass in 1 2; do
-    "$fact" demo --out "$work/demo" --quiet >"$work/demo.txt" 2>"$work/err" || fail "demo (pass $pass) failed: $(cat "$work/err")"
+    (cd "$work" && "$fact" demo --quiet) >"$work/demo.txt" 2>"$work/err" || fail "demo (pass $pass) failed: $(cat "$work/err")"
 done
+grep -q '^(runs/demo exists: this demo writes to runs/demo-2/)' "$work/demo.txt" || fail "demo: no note on runs/demo-2"
+[ -s "$work/runs/demo/smooth/run.json" ] && [ -s "$work/runs/demo-2/smooth/run.json" ] || fail "demo: runs/demo or runs/demo-2 missing"
 python3 - "$work/demo.txt" <<'PY' || fail "demo tables: $(cat "$work/demo.txt")"
 import re, sys
 text = open(sys.argv[1]).read()
@@ -282,7 +285,7 @@ assert "| nfa |" in parts[3] and "| fact |" in parts[3]
 PY
 for f in smooth/curves.svg smooth/analysis/layer0/diagonals.svg smooth/analysis/layer2/heatmaps.svg relu/run.json \
          grokking/progress.svg; do
-    [ -s "$work/demo/$f" ] || fail "demo did not write $f"
+    [ -s "$work/runs/demo-2/$f" ] || fail "demo did not write $f"
 done
 
 if [ $failures -eq 0 ]; then echo "cli: all checks passed"; else echo "cli: $failures checks failed"; exit 1; fi

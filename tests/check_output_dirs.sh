@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# The `fact` program never destroys or loses a user's files: an existing --out is refused by every command,
+# the path is normalised (trailing slash), an unusable --out fails before any work and leaves nothing, a
+# signal removes the command's own temporary directory and exits 128 + the signal, a temporary directory
+# left by a killed run is reported and never deleted, and a failed write to stdout is an error.
+# Usage: check_output_dirs.sh PATH_TO_FACT
+set -uo pipefail
+fact=$(realpath "$1")   # the checks below run in their own directory
+work=$(mktemp -d)
+trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
+cd "$work" || exit 1
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+small=(--data iris --hidden 4 --epochs 2 --quiet)
+long=(--data digits --hidden 64 --epochs 100000 --quiet)   # minutes: only to be interrupted or refused
+
+# refused NAME PATTERN ARGS...: exit non-zero, one line on stderr matching PATTERN, within 3 s.
+refused() {
+    local name=$1 pattern=$2; shift 2
+    local t0=$SECONDS before=$failures
+    "$fact" "$@" >out.txt 2>err.txt
+    local rc=$?
+    [ $rc -ne 0 ] || fail "$name: exit status 0"
+    [ $((SECONDS - t0)) -le 3 ] || fail "$name: took $((SECONDS - t0)) s: not refused before the work"
+    [ "$(wc -l <err.txt)" -eq 1 ] || fail "$name: stderr has $(wc -l <err.txt) lines: $(cat err.txt)"
+    grep -q -- "$pattern" err.txt || fail "$name: '$pattern' not in: $(cat err.txt)"
+    [ $failures -ne $before ] || echo "ok: $name: $(cat err.txt)"
+}
+no_temporaries() { ! ls -a "${1:-.}" | grep -q '\.tmp-' || fail "$2: a temporary directory was left: $(ls -a "${1:-.}")"; }
+
+# A run directory with a file of the user's is never deleted: by the demo, nor by any other command.
+"$fact" train "${small[@]}" --out victim || fail "train victim"
+echo notes >victim/notes.txt
+refused "demo into a run" "'victim' already exists; choose a new --out" demo --out victim
+refused "train into a run" "already exists; choose a new --out" train "${small[@]}" --out victim
+refused "rfm into a run" "already exists; choose a new --out" rfm --data iris --iters 1 --out victim/
+[ "$(cat victim/notes.txt 2>/dev/null)" = notes ] && [ -s victim/run.json ] || fail "victim/ was changed: $(ls victim)"
+
+# --out . and --out ..: refused, the files there survive.
+mkdir here && echo mine >here/mine.txt
+cd here || exit 1
+refused "demo --out ." "'.' already exists" demo --out .
+refused "train --out ./" "already exists" train "${small[@]}" --out ./
+cd "$work" || exit 1
+[ "$(cat here/mine.txt)" = mine ] || fail "--out . removed the directory's files"
+
+# The old fixed temporary name of nfa-vs-fact: a user's directory of that name survives, and the run succeeds.
+mkdir e1.tmp-experiment && echo mine >e1.tmp-experiment/mine.txt
+"$fact" experiment nfa-vs-fact --data iris --seeds 1 --hidden 4 --act tanh --epochs 5 --out e1/ --quiet \
+    >/dev/null 2>err.txt || fail "nfa-vs-fact: $(cat err.txt)"
+[ "$(cat e1.tmp-experiment/mine.txt)" = mine ] || fail "nfa-vs-fact removed the user's e1.tmp-experiment/"
+grep -q "records no owner" err.txt || fail "nfa-vs-fact: no note on e1.tmp-experiment: $(cat err.txt)"
+[ -s e1/summary.json ] || fail "nfa-vs-fact --out e1/ did not write e1/"
+rm -r e1.tmp-experiment
+
+# A trailing slash (shell completion) is the same directory: the run succeeds, nothing is left beside it.
+"$fact" train "${small[@]}" --out runs/a/ 2>err.txt || fail "train --out runs/a/: $(cat err.txt)"
+"$fact" rfm --data iris --iters 1 --out runs/r/ --quiet 2>err.txt >/dev/null || fail "rfm --out runs/r/: $(cat err.txt)"
+"$fact" experiment grokking --p 5 --iters 1 --out runs/g/ --quiet 2>err.txt >/dev/null \
+    || fail "grokking --out runs/g/: $(cat err.txt)"
+[ -s runs/a/run.json ] && [ -s runs/r/run.json ] && [ -s runs/g/summary.json ] || fail "trailing slash: $(ls -R runs)"
+no_temporaries runs "trailing slash"
+
+# Unusable locations fail before the training (the long run would take minutes) and leave nothing.
+echo x >afile
+refused "--out under a file" "cannot create the folder 'afile'.*Not a directory" train "${long[@]}" --out afile/run
+refused "--out in /proc" "cannot create the temporary directory '/proc/" train "${long[@]}" --out /proc/fact-run
+name=$(printf 'n%.0s' $(seq 250))
+refused "a 250-byte name" "a name of 250 bytes is too long" train "${long[@]}" --out "$name"
+ln -s missing dangling
+refused "a dangling symlink" "'dangling' already exists (a symbolic link to 'missing'" train "${long[@]}" --out dangling
+if [ "$(id -u)" -ne 0 ]; then   # root writes anywhere
+    mkdir locked && chmod 555 locked
+    refused "a parent without write permission" "Permission denied" train "${long[@]}" --out locked/run
+    ls -A locked | grep -q . && fail "locked/ is not empty"
+fi
+[ "$(cat afile)" = x ] || fail "afile was changed"
+no_temporaries . "unusable locations"
+
+# wait_for_temporary OUT: until OUT.tmp-* exists (the run has started), at most 10 s.
+wait_for_temporary() {
+    for _ in $(seq 200); do compgen -G "$1.tmp-*" >/dev/null && return 0; sleep 0.05; done
+    fail "no $1.tmp-* appeared"
+}
+
+# SIGTERM and SIGHUP during a training: the own temporary directory is removed, one line, 143 / 129.
+for sig in TERM:143 HUP:129; do
+    "$fact" train "${long[@]}" --out "sig${sig%:*}" 2>err.txt &
+    pid=$!
+    wait_for_temporary "sig${sig%:*}"
+    kill -"${sig%:*}" $pid
+    wait $pid
+    rc=$?
+    [ $rc -eq "${sig#*:}" ] || fail "SIG${sig%:*}: exit status $rc, expected ${sig#*:}"
+    [ "$(cat err.txt)" = "fact: interrupted by SIG${sig%:*}; nothing written to 'sig${sig%:*}'" ] \
+        || fail "SIG${sig%:*}: stderr: $(cat err.txt)"
+    compgen -G "sig${sig%:*}*" >/dev/null && fail "SIG${sig%:*}: left $(ls -d sig*)"
+    echo "ok: SIG${sig%:*}: rc $rc: $(cat err.txt)"
+done
+
+# A run in progress with the same --out is reported, not touched; the first to finish writes the directory.
+"$fact" train "${long[@]}" --out busy 2>/dev/null &
+pid=$!
+wait_for_temporary busy
+"$fact" train "${small[@]}" --out busy 2>err.txt || fail "train beside a running one: $(cat err.txt)"
+grep -q "is being written now by process $pid" err.txt || fail "no note on the running process: $(cat err.txt)"
+compgen -G "busy.tmp-*" >/dev/null || fail "the running process's temporary directory was removed"
+kill -TERM $pid
+wait $pid
+
+# kill -9 leaves its temporary directory: the next run with the same --out names it and the command that
+# removes it, and leaves it alone.
+"$fact" train "${long[@]}" --out killed 2>/dev/null &
+pid=$!
+wait_for_temporary killed
+kill -KILL $pid
+wait $pid 2>/dev/null
+left=$(compgen -G "killed.tmp-*")
+"$fact" train "${small[@]}" --out killed 2>err.txt || fail "train after kill -9: $(cat err.txt)"
+grep -q "'$left' was left by an interrupted run of 'killed' (pid $pid, no longer running); resuming it is not yet available; to remove it: rm -r -- '$left'" err.txt \
+    || fail "kill -9: no note on $left: $(cat err.txt)"
+[ -d "$left" ] || fail "kill -9: $left was deleted"
+[ -s killed/run.json ] || fail "kill -9: the next run did not write killed/"
+echo "ok: kill -9: $(cat err.txt)"
+
+# A failed write to stdout is an error.
+"$fact" datasets >/dev/full 2>err.txt && fail "datasets >/dev/full: exit status 0"
+grep -q "^fact: error: cannot write to standard output" err.txt || fail "datasets >/dev/full: $(cat err.txt)"
+"$fact" datasets >&- 2>err.txt && fail "datasets >&-: exit status 0"
+grep -q "^fact: error: cannot write to standard output: it is closed" err.txt || fail "datasets >&-: $(cat err.txt)"
+"$fact" analyze --run e1/seed0 --quiet >/dev/full 2>err.txt && fail "analyze >/dev/full: exit status 0"
+grep -q "^fact: error: cannot write to standard output" err.txt || fail "analyze >/dev/full: $(cat err.txt)"
+
+if [ $failures -eq 0 ]; then echo "output_dirs: all checks passed"; else echo "output_dirs: $failures checks failed"; exit 1; fi

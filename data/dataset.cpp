@@ -1,12 +1,83 @@
 // Dataset construction and its consistency check.
 #include "data/dataset.hpp"
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <mutex>
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "data/error.hpp"
 #include "data/transforms.hpp"
 
 namespace data {
+
+namespace {
+
+std::mutex budget_mutex;
+std::optional<MemoryBudget> fixed_budget;  // guarded by budget_mutex
+
+// MemAvailable of /proc/meminfo in bytes; nullopt where there is no such file or line.
+std::optional<std::uint64_t> mem_available() {
+    std::FILE* f = std::fopen("/proc/meminfo", "r");
+    if (!f) return std::nullopt;
+    char line[256];
+    std::optional<std::uint64_t> out;
+    while (std::fgets(line, sizeof line, f)) {
+        unsigned long long kib = 0;
+        if (std::sscanf(line, "MemAvailable: %llu kB", &kib) == 1) {
+            out = std::uint64_t(kib) * 1024;
+            break;
+        }
+    }
+    std::fclose(f);
+    return out;
+}
+
+}  // namespace
+
+void set_memory_budget(std::uint64_t bytes, std::string source) {
+    std::lock_guard<std::mutex> lock(budget_mutex);
+    fixed_budget = MemoryBudget{bytes, std::move(source)};
+}
+
+void reset_memory_budget() {
+    std::lock_guard<std::mutex> lock(budget_mutex);
+    fixed_budget.reset();
+}
+
+MemoryBudget memory_budget() {
+    {
+        std::lock_guard<std::mutex> lock(budget_mutex);
+        if (fixed_budget) return *fixed_budget;
+    }
+    if (const auto m = mem_available()) return {*m, "MemAvailable in /proc/meminfo"};
+#if defined(_SC_AVPHYS_PAGES) && defined(_SC_PAGESIZE)
+    const long pages = ::sysconf(_SC_AVPHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+    if (pages > 0 && page > 0) return {std::uint64_t(pages) * std::uint64_t(page), "available physical pages"};
+#endif
+    return {std::numeric_limits<std::uint64_t>::max(), "no limit known"};
+}
+
+std::string format_bytes(double bytes) {
+    if (bytes < 1024) return fmt::format("{:.0f} bytes", bytes);
+    const char* units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    int u = 0;
+    bytes /= 1024;
+    while (bytes >= 1024 && u < 5) bytes /= 1024, ++u;
+    return fmt::format("{:.1f} {}", bytes, units[u]);
+}
+
+void check_memory(const std::string& what, double bytes, const std::string& layout) {
+    const MemoryBudget b = memory_budget();
+    if (bytes <= double(b.bytes)) return;
+    throw DataError(fmt::format("{}: the dataset needs {} ({}) but {} is available ({})", what, format_bytes(bytes),
+                                layout, format_bytes(double(b.bytes)), b.source));
+}
 
 std::vector<std::size_t> Dataset::class_counts() const {
     std::vector<std::size_t> counts(num_classes, 0);

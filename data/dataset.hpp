@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,29 @@ Dataset make_classification(std::string name, Matrix X, std::vector<std::size_t>
 
 /// A regression dataset: Y is (n, outputs). \throws DataError if X and Y have different row counts.
 Dataset make_regression(std::string name, Matrix X, Matrix Y);
+
+/// The byte budget of the data component: before a generator or loader allocates a dataset (or a file's
+/// bytes, or a gzip stream's decompressed text) it estimates the bytes it is about to allocate and refuses
+/// with a DataError if they exceed the budget. By default the budget is the machine's MemAvailable
+/// (/proc/meminfo), read at each check; set_memory_budget replaces it (a command line's --max-memory).
+struct MemoryBudget {
+    std::uint64_t bytes = 0;  ///< the budget in bytes
+    std::string source;       ///< where it comes from, for messages: "MemAvailable in /proc/meminfo", a flag name
+};
+
+/// Use a fixed budget of `bytes` from now on (thread-safe); `source` names it in messages ("--max-memory").
+void set_memory_budget(std::uint64_t bytes, std::string source = "set_memory_budget");
+/// Back to the default budget, MemAvailable.
+void reset_memory_budget();
+/// The budget in force: the one set, else MemAvailable of /proc/meminfo (else the available physical
+/// pages of sysconf; else unlimited).
+MemoryBudget memory_budget();
+/// Refuse an allocation of `bytes` (an estimate, as a double so that no size product overflows) that
+/// exceeds the budget. \throws DataError "WHAT: the dataset needs 44.7 GiB (LAYOUT) but 21.3 GiB is
+/// available (SOURCE)".
+void check_memory(const std::string& what, double bytes, const std::string& layout);
+/// Bytes in binary units for messages: "512 bytes", "1.5 KiB", "44.7 GiB".
+std::string format_bytes(double bytes);
 
 /// Two parts of one dataset. `test` is empty (n = 0) when the source has no split of its own.
 struct Split {

@@ -6,7 +6,9 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
+#include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -14,6 +16,7 @@
 #include <fmt/format.h>
 #include <zlib.h>
 
+#include "data/dataset.hpp"
 #include "data/error.hpp"
 
 namespace data {
@@ -28,7 +31,13 @@ bool starts_with_gzip_magic(const std::string& bytes, std::size_t at = 0) {
 // inflate with windowBits 15+32 detects the gzip header itself and stops at the end of each member,
 // checking its CRC-32 and length; a new member restarts it with inflateReset. zlib counts in uInt
 // (32 bits), so input and output are fed in chunks of at most 1 GiB to allow files past 4 GiB.
+// Bytes of the compressed input that zlib has consumed.
+std::size_t consumed_so_far(const z_stream& zs, std::size_t in_pos) { return in_pos - zs.avail_in; }
+
+// The decompressed text may fill half the memory budget: the buffer it grows from must fit beside it.
 std::string gunzip(const std::string& path, const std::string& compressed) {
+    const MemoryBudget budget = memory_budget();
+    const std::size_t cap = static_cast<std::size_t>(std::min<std::uint64_t>(budget.bytes / 2, SIZE_MAX / 2));
     z_stream zs{};
     if (inflateInit2(&zs, 15 + 32) != Z_OK) throw DataError(fmt::format("{}: cannot initialise zlib", path));
     struct End {
@@ -41,7 +50,7 @@ std::string gunzip(const std::string& path, const std::string& compressed) {
     std::size_t in_pos = 0;               // bytes of `compressed` handed to zlib so far
     std::string out;
     std::size_t out_len = 0;              // bytes of `out` filled
-    out.resize(std::max<std::size_t>(compressed.size() * 4, 1024));
+    out.resize(std::min(cap, std::max<std::size_t>(compressed.size() * 4, 1024)));
 
     for (;;) {
         if (zs.avail_in == 0 && in_pos < compressed.size()) {
@@ -50,7 +59,15 @@ std::string gunzip(const std::string& path, const std::string& compressed) {
             zs.avail_in = static_cast<uInt>(n);
             in_pos += n;
         }
-        if (out_len == out.size()) out.resize(out.size() * 2);
+        if (out_len == out.size()) {
+            if (out.size() >= cap)
+                throw DataError(fmt::format("{}: the decompressed data pass {} (the cap: half of the {} available, {}) "
+                                            "after {} compressed bytes of {}; decompress it yourself if the data "
+                                            "are meant to be this large",
+                                            path, format_bytes(double(cap)), format_bytes(double(budget.bytes)),
+                                            budget.source, consumed_so_far(zs, in_pos), compressed.size()));
+            out.resize(std::min(cap, std::max<std::size_t>(out.size() * 2, 1)));
+        }
         const std::size_t room = std::min(chunk, out.size() - out_len);
         zs.next_out = reinterpret_cast<Bytef*>(&out[out_len]);
         zs.avail_out = static_cast<uInt>(room);
@@ -92,12 +109,26 @@ std::string temporary_name(const std::string& path) {
 }  // namespace
 
 std::string read_file(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw DataError(fmt::format("{}: is a directory (expected a file)", path));
     std::ifstream f(path, std::ios::binary);
     if (!f) throw DataError(fmt::format("{}: cannot open ({})", path, std::strerror(errno)));
-    std::ostringstream ss;
-    ss << f.rdbuf();
+    std::string bytes;
+    const auto size = std::filesystem::is_regular_file(path, ec) ? std::filesystem::file_size(path, ec)
+                                                                  : static_cast<std::uintmax_t>(-1);
+    if (!ec && size != static_cast<std::uintmax_t>(-1)) {
+        // A regular file: its size is known, so the bytes are checked against the budget and read at once.
+        check_memory(path, double(size), "the file's bytes");
+        bytes.resize(static_cast<std::size_t>(size));
+        f.read(bytes.data(), static_cast<std::streamsize>(size));
+        bytes.resize(static_cast<std::size_t>(f.gcount()));
+    } else {
+        std::ostringstream ss;
+        ss << f.rdbuf();
+        bytes = ss.str();
+    }
     if (f.bad()) throw DataError(fmt::format("{}: read error ({})", path, std::strerror(errno)));
-    std::string bytes = std::move(ss).str();
     if (starts_with_gzip_magic(bytes)) return gunzip(path, bytes);
     return bytes;
 }

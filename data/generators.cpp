@@ -47,6 +47,11 @@ Split modular_arithmetic(const ModularOptions& o) {
     if (o.p < 2) throw DataError(fmt::format("modular: p = {}; expected a modulus ≥ 2", o.p));
     if (!(o.train_fraction > 0.0 && o.train_fraction <= 1.0))
         throw DataError(fmt::format("modular: frac = {}; expected a train fraction in (0, 1]", o.train_fraction));
+    // All pairs as X (2p columns) and one-hot Y (p columns), then train and test copies of them: 6p
+    // doubles per pair at the peak, plus the pair lists and the permutation (6 words per pair).
+    const double pairs_estimate = double(o.p) * double(o.p);
+    check_memory(fmt::format("modular: p = {}", o.p), pairs_estimate * (6.0 * double(o.p) + 6.0) * 8.0,
+                 "p² pairs of 2p inputs and p one-hot outputs, doubles, held twice while split");
     const std::size_t p = o.p;
     // All pairs in order a-major, with their answers.
     std::vector<std::size_t> as, bs, ys;
@@ -112,6 +117,9 @@ std::vector<std::size_t> parity_support(const ParityOptions& o) {
 }
 
 Dataset sparse_parity(const ParityOptions& o) {
+    if (o.n > 0 && o.d > 0)
+        check_memory(fmt::format("parity: n = {}, d = {}", o.n, o.d), double(o.n) * (double(o.d) + 4.0) * 8.0,
+                     "n rows of d inputs and 2 outputs, doubles, and the labels");
     const std::vector<std::size_t> support = parity_support(o);
     if (o.n == 0) throw DataError("parity: n = 0; expected at least one sample");
     Rng rng(o.seed);
@@ -141,6 +149,10 @@ Dataset sparse_parity(const ParityOptions& o) {
 Dataset lowrank_polynomial(const LowRankOptions& o) {
     if (o.d < 6) throw DataError(fmt::format("lowrank: d = {}; expected d ≥ 6 (the target uses x₀, x₁, x₅)", o.d));
     if (o.n == 0) throw DataError("lowrank: n = 0; expected at least one sample");
+    if (!(std::isfinite(o.noise) && o.noise >= 0))
+        throw DataError(fmt::format("lowrank: noise = {}; expected a finite standard deviation ≥ 0", o.noise));
+    check_memory(fmt::format("lowrank: n = {}, d = {}", o.n, o.d), double(o.n) * (double(o.d) + 1.0) * 8.0,
+                 "n rows of d inputs and 1 target, doubles");
     Rng rng(o.seed);
     Matrix X = Matrix::from_shape({o.n, o.d}), Y = Matrix::from_shape({o.n, 1});
     for (std::size_t i = 0; i < o.n; ++i) {
@@ -155,6 +167,12 @@ Dataset lowrank_polynomial(const LowRankOptions& o) {
 Dataset gaussian_mixture(const MixtureOptions& o) {
     if (o.d == 0 || o.classes == 0 || o.n == 0)
         throw DataError(fmt::format("mixture: d = {}, classes = {}, n = {}; each must be ≥ 1", o.d, o.classes, o.n));
+    if (!(std::isfinite(o.separation) && o.separation >= 0))
+        throw DataError(fmt::format("mixture: sep = {}; expected a finite separation ≥ 0", o.separation));
+    check_memory(fmt::format("mixture: n = {}, d = {}, classes = {}", o.n, o.d, o.classes),
+                 2.0 * double(o.n) * (double(o.d) + double(o.classes) + 1.0) * 8.0 +
+                     double(o.classes) * double(o.d) * 8.0,
+                 "n rows of d inputs, one-hot outputs and a label, held twice while shuffled");
     Rng rng(o.seed);
     Matrix means = Matrix::from_shape({o.classes, o.d});
     for (double& m : means) m = o.separation * rng.normal();

@@ -31,7 +31,8 @@ struct ModularOptions {
 /// Every pair (a, b) once (b ≠ 0 for div), input e_a ⊕ e_b ∈ R^{2p}, target one-hot of (a op b) mod p,
 /// p classes. The pairs are shuffled and split into train/test by train_fraction. X is (p², 2p)
 /// ((p(p−1), 2p) for div) before the split.
-/// \throws DataError for p < 2, a train_fraction outside (0, 1], or div with a modulus that is not prime.
+/// \throws DataError for p < 2, a train_fraction outside (0, 1], div with a modulus that is not prime, or a
+///         dataset larger than the memory budget (check_memory; 48p³ bytes at the peak).
 Split modular_arithmetic(const ModularOptions& options);
 
 /// Y of sparse_parity: 2-class one-hot rows, or one column of 0/1 or ±1 regression targets.
@@ -49,7 +50,8 @@ struct ParityOptions {
 };
 
 /// x uniform on {0,1}^d (or {−1,1}^d), label = XOR of x on the support. X is (n, d).
-/// \throws DataError for d = 0, n = 0, k outside 1..d, or a support coordinate ≥ d or given twice.
+/// \throws DataError for d = 0, n = 0, k outside 1..d, a support coordinate ≥ d or given twice, or a
+///         dataset larger than the memory budget (check_memory).
 Dataset sparse_parity(const ParityOptions& options);
 /// The support actually used (the given one, or the k coordinates drawn from the seed).
 /// \throws DataError as sparse_parity for a bad d, k or support.
@@ -64,7 +66,8 @@ struct LowRankOptions {
 };
 
 /// x ~ N(0, I_d), y = x₀·x₁·1[x₅ > 0] + noise (d ≥ 6): a target of rank 3 in x. X (n, d), Y (n, 1).
-/// \throws DataError for d < 6 or n = 0.
+/// \throws DataError for d < 6, n = 0, a noise that is negative or not finite, or a dataset larger than the
+///         memory budget (check_memory).
 Dataset lowrank_polynomial(const LowRankOptions& options);
 
 /// Options of gaussian_mixture (the dataset string `mixture:d=2,classes=3,n=600`).
@@ -77,7 +80,8 @@ struct MixtureOptions {
 };
 
 /// Gaussian mixture classification: X (n, d), labels in 0..classes−1.
-/// \throws DataError if d, classes or n is 0.
+/// \throws DataError if d, classes or n is 0, the separation is negative or not finite, or the dataset is
+///         larger than the memory budget (check_memory).
 Dataset gaussian_mixture(const MixtureOptions& options);
 
 }  // namespace data

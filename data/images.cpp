@@ -109,6 +109,8 @@ std::size_t check_cifar_batch(const std::string& path, const std::string& bytes)
 Dataset cifar_dataset(const std::string& name, const std::vector<const std::string*>& batches) {
     std::size_t n = 0;
     for (const std::string* b : batches) n += b->size() / kCifarRecord;
+    check_memory(fmt::format("{}: {} images", name, n), double(n) * (double(kCifarPixels) + 11.0) * 8.0,
+                 "images × 3072 pixels and 10 one-hot outputs, doubles");
     Matrix X = Matrix::from_shape({n, kCifarPixels});
     std::vector<std::size_t> labels;
     labels.reserve(n);
@@ -159,6 +161,8 @@ Dataset load_idx(const std::string& images_path, const std::string& labels_path)
 
     // Row r of X is image r read row by row: feature i·cols + j is pixel (i, j).
     const std::size_t d = rows * cols;
+    check_memory(fmt::format("{}: {} images of {}x{} pixels", images_path, n, rows, cols),
+                 double(n) * (double(d) + 11.0) * 8.0, "images × pixels doubles, one-hot outputs and the labels");
     Matrix X = Matrix::from_shape({n, d});
     const auto* pixels = reinterpret_cast<const unsigned char*>(images.data()) + 16;
     double* x = X.data();

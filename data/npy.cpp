@@ -250,6 +250,8 @@ Matrix load_npy_matrix(const std::string& path) {
                                     "has {}",
                                     path, fmt::join(h.shape, ", "), h.dtype.size, needed, body));
 
+    check_memory(fmt::format("{}: shape ({})", path, fmt::join(h.shape, ", ")), double(count) * 8.0,
+                 "elements as doubles");
     Matrix m = Matrix::from_shape({rows, cols});
     const bool swap = h.dtype.size > 1 && h.dtype.little != host_is_little_endian();
     const auto* data = reinterpret_cast<const unsigned char*>(bytes.data()) + h.data_offset;
@@ -290,7 +292,19 @@ Dataset load_npy(const std::string& x_path, const std::string& y_path, Task task
     const std::size_t n = X.shape(0);
     if (Y.shape(0) != n)
         throw DataError(fmt::format("load_npy: {} has {} rows but {} has {}", x_path, n, y_path, Y.shape(0)));
-    if (task == Task::regression) return make_regression(stem(x_path), std::move(X), std::move(Y));
+    // NaN and infinities would only poison a model later, far from the file.
+    const auto check_finite = [](const std::string& path, const Matrix& M, const char* name) {
+        for (std::size_t i = 0; i < M.shape(0); ++i)
+            for (std::size_t j = 0; j < M.shape(1); ++j)
+                if (!std::isfinite(M(i, j)))
+                    throw DataError(fmt::format("{}: {}[{}, {}] = {}; expected finite numbers", path, name, i, j,
+                                                M(i, j)));
+    };
+    check_finite(x_path, X, "x");
+    if (task == Task::regression) {
+        check_finite(y_path, Y, "y");
+        return make_regression(stem(x_path), std::move(X), std::move(Y));
+    }
 
     const std::size_t width = Y.shape(1);
     if (width == 0) throw DataError(fmt::format("{}: labels have 0 columns", y_path));
@@ -300,7 +314,11 @@ Dataset load_npy(const std::string& x_path, const std::string& y_path, Task task
         // Integer labels 0..c−1 (stored as any dtype); c = largest + 1.
         for (std::size_t i = 0; i < n; ++i) {
             const double v = Y(i, 0);
-            if (!(v >= 0) || v != std::floor(v))
+            if (std::isfinite(v) && v != std::floor(v))
+                throw DataError(fmt::format("{}: y[{}] = {} is not a non-negative integer label (a regression target? "
+                                            "give task=regression)",
+                                            y_path, i, v));
+            if (!(v >= 0) || !std::isfinite(v))
                 throw DataError(fmt::format("{}: y[{}] = {} is not a non-negative integer label", y_path, i, v));
             if (v >= double(max_classes))
                 throw DataError(fmt::format("{}: y[{}] = {} is too large a label (at most {} classes)", y_path, i, v,

@@ -11,7 +11,8 @@
 namespace data {
 
 /// A 1-D array becomes (n, 1); a 2-D array (n, d). Fortran order, other dtypes, more dimensions, a bad
-/// magic string or a truncated body throw DataError.
+/// magic string, a truncated body or an array larger than the memory budget (check_memory) throw DataError.
+/// Values are not checked (a checkpoint may hold NaN); load_npy checks a dataset's.
 Matrix load_npy_matrix(const std::string& path);
 
 /// Write a float64 C-order .npy file (atomically). \throws DataError if the file cannot be written.
@@ -19,8 +20,9 @@ void save_npy(const std::string& path, const Matrix& m);
 
 /// X from x_path; Y from y_path. Classification: Y holds integer labels (1-D, or one column) or one-hot
 /// rows. Regression: Y holds the targets. X is (n, d); Y (n, c).
-/// \throws DataError for either file as load_npy_matrix, for row counts that differ, or (classification)
-///         labels that are not non-negative integers and rows that are not one-hot.
+/// \throws DataError for either file as load_npy_matrix, for row counts that differ, a NaN or infinity in X
+///         (or in a regression Y), or (classification) labels that are not non-negative integers (with a
+///         hint at task=regression for non-integer numbers) and rows that are not one-hot.
 Dataset load_npy(const std::string& x_path, const std::string& y_path, Task task = Task::classification);
 
 }  // namespace data

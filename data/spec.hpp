@@ -4,7 +4,7 @@
 ///   digits | wine | iris | breast_cancer
 ///   modular:p=61,op=add,frac=0.5       parity:d=50,k=4,n=25000[,support=7;15;25;29][,pm=1][,target=pm]
 ///   lowrank:d=20,n=4000[,noise=0.1]    mixture:d=2,classes=3,n=600[,sep=3]
-///   csv:PATH[,label=-1][,task=regression]    npy:X.npy,Y.npy[,task=regression]
+///   csv:PATH[,label=-1][,task=regression|classification]    npy:X.npy,Y.npy[,task=regression]
 ///   idx:IMAGES,LABELS                  cifar:DIR          uci:DIR/NAME
 /// ~~~
 #pragma once
@@ -29,11 +29,29 @@ struct DataSpec {
 /// \throws DataError for an empty kind, a key=value field with no key, or a key given twice.
 DataSpec parse_spec(const std::string& spec);
 
+/// The one integer parser of dataset-string parameters (and of anything else that wants the same rule):
+/// decimal digits only, a leading '-' only when min < 0 (never '+'), no spaces, no overflow, and the value
+/// in min..max. \throws DataError "WHAT=TEXT is not an integer in MIN..MAX".
+std::int64_t parse_integer(const std::string& text, const std::string& what, std::int64_t min, std::int64_t max);
+
+/// A closed or half-open interval of doubles, printed as "[0, 1000000]" or "(0, 1]".
+struct RealRange {
+    double min, max;
+    bool min_open = false, max_open = false;  ///< whether the end itself is excluded
+};
+
+/// The one float parser of dataset-string parameters: the whole text must be a decimal or exponent
+/// number (no spaces, no hex), finite (no nan, inf, nor an overflow such as 1e309) and inside range.
+/// \throws DataError "WHAT=TEXT is not a finite number in RANGE".
+double parse_real(const std::string& text, const std::string& what, const RealRange& range);
+
 /// Load or generate the dataset a string names. Sources with their own split (modular, cifar folders,
 /// uci: train/validation) fill `test`; the others leave it empty. seed drives generators (and the
 /// modular split). Unknown kinds or keys throw DataError listing what is valid.
-/// \throws DataError for an unknown kind or key, a malformed value, or data that cannot be loaded or
-///         generated (the loaders' and generators' errors pass through).
+/// Integer parameters go through parse_integer and float parameters through parse_real, each with its
+/// range in the message; contradictions (parity's k and a support of another size) are refused.
+/// \throws DataError for an unknown kind or key, a malformed or out-of-range value, or data that cannot be
+///         loaded or generated (the loaders' and generators' errors, memory refusals included, pass through).
 Split load_spec(const std::string& spec, std::uint64_t seed = 0);
 
 /// One line per kind, for --help texts.

@@ -7,7 +7,9 @@
 #include "expect_error.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <cstring>
+#include <limits>
 #include <set>
 #include <string>
 
@@ -25,6 +27,15 @@ template <class F>
 std::string message_of(F f) {
     return test::message_of<data::DataError>(f);
 }
+
+// Whether `text` contains `part`; on failure the whole text is printed by BOOST_TEST.
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// A fixed memory budget for one test case, back to MemAvailable when it ends.
+struct BudgetGuard {
+    explicit BudgetGuard(std::uint64_t bytes) { data::set_memory_budget(bytes, "--max-memory"); }
+    ~BudgetGuard() { data::reset_memory_budget(); }
+};
 
 bool same_bits(const data::Matrix& a, const data::Matrix& b) {
     return a.shape() == b.shape() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
@@ -256,11 +267,138 @@ BOOST_AUTO_TEST_CASE(dataset_strings) {
     BOOST_TEST(message_of([] { data::load_spec("modular:p=61,modulus=3"); }) ==
                "dataset 'modular:p=61,modulus=3': unknown key 'modulus' for modular (valid: p, op, frac)");
     BOOST_TEST(message_of([] { data::load_spec("modular:p=6x"); }) ==
-               "dataset 'modular:p=6x': p=6x is not a non-negative integer");
+               "dataset 'modular:p=6x': p=6x is not an integer in 2..1000000");
     BOOST_TEST(message_of([] { data::load_spec("modular:op=pow"); }) ==
                "dataset 'modular:op=pow': op=pow (valid: add, sub, mul, div)");
     BOOST_TEST(message_of([] { data::load_spec("npy:X.npy"); }) ==
                "dataset 'npy:X.npy': expected the X and Y file paths (2 fields), got 1");
     BOOST_TEST(message_of([] { data::load_spec("parity:p=1,p=2"); }) == "dataset 'parity:p=1,p=2': key 'p' given twice");
     BOOST_TEST(data::spec_help().find("modular:p=61,op=add,frac=0.5") != std::string::npos);
+}
+
+// ---- bad input in dataset strings: one checked integer and one checked float parser, stated ranges -----
+
+BOOST_AUTO_TEST_CASE(integer_parameters_reject_signs_overflow_and_out_of_range) {
+    const auto msg = [](const std::string& spec) { return message_of([&] { data::load_spec(spec); }); };
+    // A negative value used to wrap to 2^64 − 1; now every integer names its range.
+    BOOST_TEST(msg("modular:p=-1") == "dataset 'modular:p=-1': p=-1 is not an integer in 2..1000000");
+    BOOST_TEST(msg("parity:n=-1") == "dataset 'parity:n=-1': n=-1 is not an integer in 1..1000000000000");
+    BOOST_TEST(msg("parity:n=18446744073709551615") ==
+               "dataset 'parity:n=18446744073709551615': n=18446744073709551615 is not an integer in 1..1000000000000");
+    BOOST_TEST(has(msg("parity:n=99999999999999999999999"), "is not an integer in 1..1000000000000"));
+    BOOST_TEST(has(msg("parity:d=+5"), "d=+5 is not an integer in 1..1000000"));
+    BOOST_TEST(has(msg("parity:n=4e7"), "n=4e7 is not an integer in 1..1000000000000"));
+    BOOST_TEST(has(msg("modular:p= 7"), "p= 7 is not an integer in 2..1000000"));
+    BOOST_TEST(has(msg("modular:p="), "p= is not an integer in 2..1000000"));
+    BOOST_TEST(has(msg("lowrank:d=5"), "d=5 is not an integer in 6..1000000"));
+    BOOST_TEST(has(msg("mixture:classes=0"), "classes=0 is not an integer in 1..65536"));
+    BOOST_TEST(has(msg("mixture:d=-3"), "d=-3 is not an integer in 1..1000000"));
+    BOOST_TEST(has(msg("parity:d=5,k=6"), "k=6 is not an integer in 1..5"));
+    BOOST_TEST(has(msg("parity:pm=2"), "pm=2 is not an integer in 0..1"));
+    BOOST_TEST(has(msg("parity:d=5,support=1;9"), "support entry 9 is not an integer in 0..4 (d = 5)"));
+    BOOST_TEST(has(msg("parity:d=5,support=1;-2"), "support entry -2 is not an integer in 0..4"));
+    BOOST_TEST(has(msg("parity:d=5,support=1;;2"), "support entry  is not an integer in 0..4"));
+    BOOST_TEST(has(msg("parity:d=5,support="), "support= is empty (expected coordinates in 0..4"));
+
+    // The parser itself: the full int64 range when asked, and one past it refused.
+    const auto lo = std::numeric_limits<std::int64_t>::min(), hi = std::numeric_limits<std::int64_t>::max();
+    BOOST_TEST(data::parse_integer("-9223372036854775808", "x", lo, hi) == lo);
+    BOOST_TEST(data::parse_integer("9223372036854775807", "x", lo, hi) == hi);
+    BOOST_TEST(data::parse_integer("-0", "x", -1, 1) == 0);
+    BOOST_TEST(message_of([&] { data::parse_integer("9223372036854775808", "x", lo, hi); }) ==
+               "x=9223372036854775808 is not an integer in -9223372036854775808..9223372036854775807");
+    BOOST_TEST(message_of([&] { data::parse_integer("-9223372036854775809", "x", lo, hi); }) ==
+               "x=-9223372036854775809 is not an integer in -9223372036854775808..9223372036854775807");
+    BOOST_TEST(message_of([] { data::parse_integer("12a", "x", 0, 100); }) == "x=12a is not an integer in 0..100");
+}
+
+BOOST_AUTO_TEST_CASE(float_parameters_are_finite_and_in_range) {
+    const auto msg = [](const std::string& spec) { return message_of([&] { data::load_spec(spec); }); };
+    BOOST_TEST(msg("lowrank:noise=-1") ==
+               "dataset 'lowrank:noise=-1': noise=-1 is not a finite number in [0, 1000000]");
+    BOOST_TEST(has(msg("lowrank:noise=nan"), "noise=nan is not a finite number in [0, 1000000]"));
+    BOOST_TEST(has(msg("lowrank:noise=inf"), "noise=inf is not a finite number in [0, 1000000]"));
+    BOOST_TEST(has(msg("lowrank:noise=1e309"), "noise=1e309 is not a finite number in [0, 1000000]"));
+    BOOST_TEST(has(msg("lowrank:noise=0x1p3"), "noise=0x1p3 is not a finite number"));
+    BOOST_TEST(has(msg("lowrank:noise= 1"), "noise= 1 is not a finite number"));
+    BOOST_TEST(has(msg("mixture:sep=nan"), "sep=nan is not a finite number in [0, 1000000]"));
+    BOOST_TEST(has(msg("mixture:sep=inf"), "sep=inf is not a finite number in [0, 1000000]"));
+    BOOST_TEST(has(msg("mixture:sep=-3"), "sep=-3 is not a finite number in [0, 1000000]"));
+    BOOST_TEST(msg("modular:frac=0") == "dataset 'modular:frac=0': frac=0 is not a finite number in (0, 1]");
+    BOOST_TEST(has(msg("modular:frac=nan"), "frac=nan is not a finite number in (0, 1]"));
+    BOOST_TEST(has(msg("modular:frac=1.5"), "frac=1.5 is not a finite number in (0, 1]"));
+    // Valid values still load, the same as before.
+    BOOST_TEST(data::load_spec("lowrank:d=6,n=3,noise=1e-3").train.n() == 3u);
+    BOOST_TEST(data::load_spec("modular:p=5,frac=1").test.n() == 0u);
+    BOOST_TEST(data::parse_real("2.5e-1", "x", {0, 1}) == 0.25);
+
+    // The generators refuse the same values when called directly.
+    data::LowRankOptions l;
+    l.noise = std::nan("");
+    BOOST_TEST(message_of([&] { data::lowrank_polynomial(l); }) ==
+               "lowrank: noise = nan; expected a finite standard deviation ≥ 0");
+    l.noise = -1;
+    BOOST_TEST(has(message_of([&] { data::lowrank_polynomial(l); }), "noise = -1; expected"));
+    data::MixtureOptions m;
+    m.separation = std::numeric_limits<double>::infinity();
+    BOOST_TEST(message_of([&] { data::gaussian_mixture(m); }) == "mixture: sep = inf; expected a finite separation ≥ 0");
+}
+
+BOOST_AUTO_TEST_CASE(parity_k_and_support_must_agree_and_support_has_no_duplicates) {
+    const auto msg = [](const std::string& spec) { return message_of([&] { data::load_spec(spec); }); };
+    BOOST_TEST(msg("parity:d=5,k=3,support=1;2") ==
+               "dataset 'parity:d=5,k=3,support=1;2': k=3 but support=1;2 has 2 coordinates (give k equal to the "
+               "support's size, or one of them)");
+    BOOST_TEST(msg("parity:d=5,support=1;1") ==
+               "dataset 'parity:d=5,support=1;1': support=1;1: coordinate 1 is given twice (expected distinct "
+               "coordinates)");
+    const data::Split agree = data::load_spec("parity:d=5,k=2,n=8,support=1;2", 1);
+    const data::Split implied = data::load_spec("parity:d=5,n=8,support=1;2", 1);
+    BOOST_TEST(agree.train.name == "parity-d5-k2");
+    BOOST_TEST(same_bits(agree.train.X, implied.train.X));
+}
+
+BOOST_AUTO_TEST_CASE(unprintable_bytes_are_escaped_in_messages) {
+    BOOST_TEST(data::printable(std::string("a\0b\r\xff\xfe", 6)) == "a\\x00b\\x0d\\xff\\xfe");
+    BOOST_TEST(data::printable("x ≥ 1") == "x ≥ 1");
+    BOOST_TEST(data::printable(std::string(100, 'a'), 10) == std::string(10, 'a') + "…");
+    const std::string spec("lowrank:noise=1\0" "2", 17);
+    BOOST_TEST(message_of([&] { data::load_spec(spec); }) ==
+               "dataset 'lowrank:noise=1\\x002': noise=1\\x002 is not a finite number in [0, 1000000]");
+}
+
+// ---- sizes: estimated before anything is allocated, refused against the budget ------------------------
+
+BOOST_AUTO_TEST_CASE(default_budget_is_mem_available_and_refuses_huge_generators) {
+    const data::MemoryBudget b = data::memory_budget();
+    BOOST_TEST(b.bytes > 0u);
+    BOOST_TEST(b.source == "MemAvailable in /proc/meminfo");
+    // 48·p³ bytes = 44 PiB: no machine has it, so no allocation is attempted.
+    const std::string m = message_of([] { data::load_spec("modular:p=100000"); });
+    BOOST_TEST(has(m, "modular: p = 100000: the dataset needs 42.6 PiB (p² pairs of 2p inputs and p one-hot "
+                      "outputs, doubles, held twice while split) but "));
+    BOOST_TEST(has(m, "is available (MemAvailable in /proc/meminfo)"));
+    BOOST_TEST(has(message_of([] { data::load_spec("parity:d=1000000,n=1000000000000"); }),
+                   "parity: n = 1000000000000, d = 1000000: the dataset needs"));
+}
+
+BOOST_AUTO_TEST_CASE(a_set_budget_refuses_what_does_not_fit_in_one_line) {
+    BudgetGuard guard(std::uint64_t(1) << 30);
+    BOOST_TEST(data::memory_budget().source == "--max-memory");
+    BOOST_TEST(message_of([] { data::load_spec("modular:p=1000"); }) ==
+               "modular: p = 1000: the dataset needs 44.7 GiB (p² pairs of 2p inputs and p one-hot outputs, "
+               "doubles, held twice while split) but 1.0 GiB is available (--max-memory)");
+    BOOST_TEST(message_of([] { data::load_spec("parity:n=40000000"); }) ==
+               "parity: n = 40000000, d = 50: the dataset needs 16.1 GiB (n rows of d inputs and 2 outputs, doubles, "
+               "and the labels) but 1.0 GiB is available (--max-memory)");
+    BOOST_TEST(message_of([] { data::load_spec("lowrank:n=100000000"); }) ==
+               "lowrank: n = 100000000, d = 20: the dataset needs 15.6 GiB (n rows of d inputs and 1 target, doubles) "
+               "but 1.0 GiB is available (--max-memory)");
+    BOOST_TEST(has(message_of([] { data::load_spec("mixture:n=100000000,classes=100"); }),
+                   "mixture: n = 100000000, d = 2, classes = 100: the dataset needs"));
+    // What fits still loads, identically.
+    const data::Split small = data::load_spec("modular:p=7", 3);
+    BOOST_TEST(small.train.n() + small.test.n() == 49u);
+    BOOST_TEST(data::format_bytes(512) == "512 bytes");
+    BOOST_TEST(data::format_bytes(1536) == "1.5 KiB");
 }

@@ -34,6 +34,7 @@
 #include "data/files.hpp"
 #include "data/npy.hpp"
 #include "data/shipped.hpp"
+#include "data/spec.hpp"
 
 namespace fs = std::filesystem;
 
@@ -134,6 +135,14 @@ std::string bytes(std::initializer_list<int> b) {
     return s;
 }
 
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// A fixed memory budget for one test case, back to MemAvailable when it ends.
+struct BudgetGuard {
+    explicit BudgetGuard(std::uint64_t bytes) { data::set_memory_budget(bytes, "test budget"); }
+    ~BudgetGuard() { data::reset_memory_budget(); }
+};
+
 // Restores an environment variable when the test case ends.
 struct EnvGuard {
     std::string name;
@@ -220,6 +229,33 @@ BOOST_AUTO_TEST_CASE(gzip_truncated_corrupt_and_trailing_garbage) {
                trailing + ": 4 bytes of trailing garbage after the gzip stream at byte " + std::to_string(good.size()));
 }
 
+
+BOOST_AUTO_TEST_CASE(a_directory_is_named_as_one) {
+    TempDir t;
+    const std::string dir = t.path("");
+    BOOST_TEST(message_of([&] { data::read_file(dir); }) == dir + ": is a directory (expected a file)");
+    // csv:DIR used to say "empty file".
+    BOOST_TEST(message_of([&] { data::load_spec("csv:" + dir); }) == dir + ": is a directory (expected a file)");
+}
+
+BOOST_AUTO_TEST_CASE(file_larger_than_the_budget_and_decompression_cap) {
+    TempDir t;
+    BudgetGuard guard(1 << 20);   // 1 MiB: plain files up to it, decompressed text up to 512 KiB
+    const std::string big = t.write("big.csv", std::string(2 << 20, '0'));
+    BOOST_TEST(message_of([&] { data::read_file(big); }) ==
+               big + ": the dataset needs 2.0 MiB (the file's bytes) but 1.0 MiB is available (test budget)");
+    // 12 gzip members of 60000 bytes each: 720000 bytes decompressed, past the 512 KiB cap.
+    std::string gz;
+    for (int k = 0; k < 12; ++k) gz += gzip_member(std::string(60000, '0'));
+    const std::string bomb = t.write("bomb.csv.gz", gz);
+    const std::string m = message_of([&] { data::read_file(bomb); });
+    BOOST_TEST(has(m, bomb + ": the decompressed data pass 512.0 KiB (the cap: half of the 1.0 MiB available, test "
+                             "budget) after "));
+    BOOST_TEST(has(m, "decompress it yourself if the data are meant to be this large"));
+    // Within the cap it decompresses as before.
+    const std::string ok = t.write("ok.gz", gzip_member("hello") + gzip_member(" world"));
+    BOOST_TEST(data::read_file(ok) == "hello world");
+}
 BOOST_AUTO_TEST_SUITE_END()
 
 // ====================================== CSV ===========================================================
@@ -381,14 +417,122 @@ BOOST_AUTO_TEST_CASE(missing_or_out_of_range_label_column) {
     BOOST_TEST(message_of([&] { data::load_csv(path, o); }) == path + ": no column named 'target' (columns: a, b, c)");
     o.label = "3";
     BOOST_TEST(message_of([&] { data::load_csv(path, o); }) ==
-               path + ": label column 3 out of range for 3 columns (expected -3..2)");
+               path + ": label column 3 is not an integer in -3..2 (the file has 3 columns; negative counts from the end)");
     o.label = "-4";
     BOOST_TEST(message_of([&] { data::load_csv(path, o); }) ==
-               path + ": label column -4 out of range for 3 columns (expected -3..2)");
+               path + ": label column -4 is not an integer in -3..2 (the file has 3 columns; negative counts from the end)");
+    o.label = "99999999999999999999999";
+    BOOST_TEST(message_of([&] { data::load_csv(path, o); }) ==
+               path + ": label column 99999999999999999999999 is not an integer in -3..2 (the file has 3 columns; "
+                      "negative counts from the end)");
     o.label = "b";
     o.header = false;
     BOOST_TEST(message_of([&] { data::load_csv(path, o); }) ==
                path + ": label 'b' is a column name, but the file is read without a header");
+}
+
+
+BOOST_AUTO_TEST_CASE(a_first_row_is_a_header_only_if_it_cannot_be_data) {
+    TempDir t;
+    // A first row with an empty cell, nan or 1e309 used to be taken for a header (one row silently lost):
+    // it is a data row, and gets the error a later row gets.
+    const std::string empty_cell = t.write("e.csv", "1,,0\n2,3,1\n");
+    BOOST_TEST(message_of([&] { data::load_csv(empty_cell); }) == empty_cell + ":1:2: '' is not a number");
+    const std::string later = t.write("l.csv", "2,3,1\n1,,0\n");
+    BOOST_TEST(message_of([&] { data::load_csv(later); }) == later + ":2:2: '' is not a number");
+    const std::string nan = t.write("n.csv", "nan,1,0\n2,3,1\n");
+    BOOST_TEST(message_of([&] { data::load_csv(nan); }) == nan + ":1:1: 'nan' is not a finite number");
+    const std::string huge = t.write("h.csv", "1,1e309,0\n2,3,1\n");
+    BOOST_TEST(message_of([&] { data::load_csv(huge); }) == huge + ":1:2: '1e309' is not a finite number");
+    const std::string word = t.write("w.csv", "1,abc,0\n2,3,1\n");
+    BOOST_TEST(message_of([&] { data::load_csv(word); }) == word + ":1:2: 'abc' is not a number");
+    const std::string inf_later = t.write("i.csv", "1,2,0\n-inf,3,1\n");
+    BOOST_TEST(message_of([&] { data::load_csv(inf_later); }) == inf_later + ":2:1: '-inf' is not a finite number");
+    // Headers still are: names only, or an empty name among them (pandas writes the index column so).
+    const std::string pandas = t.write("p.csv", ",a,label\n0,1.5,x\n1,2.5,y\n");
+    const data::Dataset p = data::load_csv(pandas);
+    BOOST_TEST(p.n() == 2u);
+    BOOST_TEST(flat(p.X) == (std::vector<double>{0, 1.5, 1, 2.5}));
+}
+
+BOOST_AUTO_TEST_CASE(nan_and_inf_labels_are_refused) {
+    TempDir t;
+    const std::string nan = t.write("n.csv", "1,2,0\n3,4,nan\n");
+    BOOST_TEST(message_of([&] { data::load_csv(nan); }) == nan + ":2:3: label 'nan' is not a finite number");
+    const std::string inf = t.write("i.csv", "a,b,y\n1,2,inf\n");
+    BOOST_TEST(message_of([&] { data::load_csv(inf); }) == inf + ":2:3: label 'inf' is not a finite number");
+    data::CsvOptions reg;
+    reg.task = data::Task::regression;
+    BOOST_TEST(message_of([&] { data::load_csv(nan, reg); }) == nan + ":2:3: 'nan' is not a finite number");
+}
+
+BOOST_AUTO_TEST_CASE(non_integer_numeric_labels_need_a_task) {
+    TempDir t;
+    // A continuous target used to become one class per value, silently.
+    const std::string path = t.write("r.csv", "x,y\n1,0.5\n2,1.5\n3,2\n");
+    BOOST_TEST(message_of([&] { data::load_csv(path); }) ==
+               path + ":2:2: label 0.5 is not an integer: the label column holds non-integer numbers, a regression "
+                      "target? Give task=regression (or task=classification to make each distinct value a class)");
+    BOOST_TEST(has(message_of([&] { data::load_spec("csv:" + path); }), "Give task=regression"));
+    const data::Dataset r = data::load_spec("csv:" + path + ",task=regression").train;
+    BOOST_TEST((r.task == data::Task::regression));
+    BOOST_TEST(flat(r.Y) == (std::vector<double>{0.5, 1.5, 2}));
+    const data::Dataset c = data::load_spec("csv:" + path + ",task=classification").train;
+    BOOST_TEST(c.num_classes == 3u);
+    BOOST_TEST(c.class_names == (std::vector<std::string>{"0.5", "1.5", "2"}));
+    // Integer labels and string labels are classes as before.
+    BOOST_TEST(data::load_csv(t.write("i.csv", "1,2\n3,4\n5,2\n")).num_classes == 2u);
+    BOOST_TEST(data::load_csv(t.write("s.csv", "1,0.5\n3,b\n")).num_classes == 2u);
+    // More distinct labels than 65536 classes: refused with the same hint.
+    std::string many;
+    for (int i = 0; i <= 65536; ++i) many += "0," + std::to_string(i) + "\n";
+    const std::string ids = t.write("ids.csv", many);
+    BOOST_TEST(message_of([&] { data::load_csv(ids); }) ==
+               ids + ": 65537 distinct labels in 65537 rows; expected at most 65536 classes (a regression target or "
+                     "an identifier column? Give task=regression or another label column)");
+}
+
+BOOST_AUTO_TEST_CASE(nul_bytes_utf16_and_cr_only_endings_are_named) {
+    TempDir t;
+    const std::string nul = t.write("nul.csv", std::string("1,a\0b,0\n", 8));
+    BOOST_TEST(message_of([&] { data::load_csv(nul); }) == nul + ":1:2: 'a\\x00b' is not a number");
+    const std::string bom = t.write("u16.csv", std::string("\xff\xfe" "a\0,\0b\0\n\0", 10));
+    BOOST_TEST(message_of([&] { data::load_csv(bom); }) ==
+               bom + ": UTF-16 text (byte-order mark FF FE); expected UTF-8 or ASCII (convert with: iconv -f UTF-16 "
+                     "-t UTF-8)");
+    const std::string no_bom = t.write("u16b.csv", std::string("1\0,\0" "2\0,\0" "0\0\n\0", 12));
+    BOOST_TEST(message_of([&] { data::load_csv(no_bom); }) ==
+               no_bom + ": 6 NUL bytes in the first 12: UTF-16 or binary data, not text; expected UTF-8 or ASCII CSV");
+    // CR-only line endings used to read as one line, "only a header".
+    const std::string cr = t.write("cr.csv", "a,b,y\r1,2,0\r3,4,1\r");
+    BOOST_TEST(message_of([&] { data::load_csv(cr); }) ==
+               cr + ": line endings are CR alone (old Mac style: 2 CR, no LF); expected LF or CRLF line endings "
+                    "(convert with: tr '\\r' '\\n')");
+    // One line ended by a CR is fine.
+    BOOST_TEST(has(message_of([&] { data::load_csv(t.write("one.csv", "a,b,y\r")); }), "only a header"));
+}
+
+BOOST_AUTO_TEST_CASE(csv_rows_are_counted_against_the_budget_before_parsing) {
+    TempDir t;
+    std::string text;
+    for (int i = 0; i < 1000; ++i) text += "1,2,3,4,5,6,7,8,9,10,0\n";
+    const std::string path = t.write("m.csv", text);
+    // Text that decompresses to many short lines, or to one line of many fields, is refused before its
+    // line index or its fields are built.
+    std::string lines, fields;
+    for (int i = 0; i < 100000; ++i) lines += "0,1\n", fields += "0,";
+    const std::string many_lines = t.write("lines.csv", lines), many_fields = t.write("fields.csv", fields + "0\n");
+    BudgetGuard guard(64 << 10);
+    BOOST_TEST(message_of([&] { data::load_csv(path); }) ==
+               path + ": 1000 rows of 10 features: the dataset needs 203.1 KiB (rows × features doubles, read and "
+                      "then copied into X, and the labels) but 64.0 KiB is available (test budget)");
+    data::set_memory_budget(1 << 20, "test budget");
+    BOOST_TEST(message_of([&] { data::load_csv(many_lines); }) ==
+               many_lines + ": 100001 lines: the dataset needs 2.3 MiB (an index of the lines) but 1.0 MiB is "
+                            "available (test budget)");
+    BOOST_TEST(message_of([&] { data::load_csv(many_fields); }) ==
+               many_fields + ":1: 100001 fields: the dataset needs 6.1 MiB (the fields of a line as strings) but "
+                             "1.0 MiB is available (test budget)");
 }
 
 BOOST_AUTO_TEST_CASE(unterminated_quote) {
@@ -586,6 +730,39 @@ BOOST_AUTO_TEST_CASE(load_npy_regression_keeps_y) {
     BOOST_TEST(same_bits(ds.X, X));
 }
 
+
+BOOST_AUTO_TEST_CASE(load_npy_refuses_nan_and_inf_and_what_does_not_fit) {
+    TempDir t;
+    data::Matrix X = data::Matrix::from_shape({2, 2}), Y = data::Matrix::from_shape({2, 1});
+    X.fill(1.0);
+    Y(0, 0) = 0, Y(1, 0) = 1;
+    const std::string y = t.path("y.npy");
+    data::save_npy(y, Y);
+    X(1, 0) = std::nan("");
+    const std::string xnan = t.path("xnan.npy");
+    data::save_npy(xnan, X);
+    BOOST_TEST(message_of([&] { data::load_npy(xnan, y); }) == xnan + ": x[1, 0] = nan; expected finite numbers");
+    // load_npy_matrix alone keeps NaN (a checkpoint may hold one).
+    BOOST_TEST(std::isnan(data::load_npy_matrix(xnan)(1, 0)));
+    X(1, 0) = 1.0;
+    const std::string x = t.path("x.npy");
+    data::save_npy(x, X);
+    Y(1, 0) = -std::numeric_limits<double>::infinity();
+    const std::string yinf = t.path("yinf.npy");
+    data::save_npy(yinf, Y);
+    BOOST_TEST(message_of([&] { data::load_npy(x, yinf, data::Task::regression); }) ==
+               yinf + ": y[1, 0] = -inf; expected finite numbers");
+    BOOST_TEST(message_of([&] { data::load_npy(x, yinf); }) == yinf + ": y[1] = -inf is not a non-negative integer label");
+
+    // A 300 × 1000 array of bytes is 300 KB on disk but 2.3 MiB as doubles: refused before it is allocated.
+    const std::string u1 = t.write("u1.npy", npy_file(1, "{'descr': '|u1', 'fortran_order': False, 'shape': (300, 1000), }",
+                                                      std::string(300000, '\x01')));
+    BudgetGuard guard(1 << 20);
+    BOOST_TEST(message_of([&] { data::load_npy_matrix(u1); }) ==
+               u1 + ": shape (300, 1000): the dataset needs 2.3 MiB (elements as doubles) but 1.0 MiB is available "
+                    "(test budget)");
+}
+
 BOOST_AUTO_TEST_CASE(load_npy_label_errors) {
     TempDir t;
     data::Matrix X = data::Matrix::from_shape({2, 1});
@@ -601,7 +778,8 @@ BOOST_AUTO_TEST_CASE(load_npy_label_errors) {
         return p;
     };
     const std::string frac = y_of("frac.npy", {{1}, {1.5}});
-    BOOST_TEST(message_of([&] { data::load_npy(x, frac); }) == frac + ": y[1] = 1.5 is not a non-negative integer label");
+    BOOST_TEST(message_of([&] { data::load_npy(x, frac); }) ==
+               frac + ": y[1] = 1.5 is not a non-negative integer label (a regression target? give task=regression)");
     const std::string neg = y_of("neg.npy", {{-1}, {0}});
     BOOST_TEST(message_of([&] { data::load_npy(x, neg); }) == neg + ": y[0] = -1 is not a non-negative integer label");
     const std::string two_ones = y_of("two.npy", {{1, 0, 0}, {0, 1, 1}});

@@ -36,8 +36,10 @@ std::int64_t parse_integer(const std::string& text, const std::string& what, std
 
 /// A closed or half-open interval of doubles, printed as "[0, 1000000]" or "(0, 1]".
 struct RealRange {
-    double min, max;
-    bool min_open = false, max_open = false;  ///< whether the end itself is excluded
+    double min;               ///< the lower end
+    double max;               ///< the upper end
+    bool min_open = false;    ///< whether min itself is excluded
+    bool max_open = false;    ///< whether max itself is excluded
 };
 
 /// The one float parser of dataset-string parameters: the whole text must be a decimal or exponent

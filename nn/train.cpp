@@ -91,6 +91,45 @@ void gather(const Examples<T>& e, const std::vector<std::size_t>& order, std::si
     }
 }
 
+// The divergence rules of train.hpp on the objective of each evaluated epoch: L₀, the streak of rises
+// above L₀, and a copy of the last parameters whose L_λ was finite and ≤ L₀ (the initial ones at first).
+template <class T>
+struct DivergenceGuard {
+    double initial = 0;                      // L₀
+    double previous = std::numeric_limits<double>::quiet_NaN();  // L_λ at the previous evaluated epoch
+    std::size_t rising = 0;                  // consecutive rises while above L₀
+    std::vector<ad::Tensor<T>> kept;         // the parameters restored on divergence
+    std::size_t kept_epoch = 0;              // their epoch (0: the initial parameters)
+    double kept_objective = 0;               // their L_λ
+
+    // The rule that fires for L_λ = obj after `epoch`, in words, or "" (then the parameters are kept if
+    // obj ≤ L₀).
+    std::string check(double obj, std::size_t epoch, const Params<T>& params, const TrainConfig& c) {
+        if (!std::isfinite(obj)) return fmt::format("the objective L_λ is {}", obj);
+        if (c.divergence_factor > 0 && initial > 0 && obj > c.divergence_factor * initial)
+            return fmt::format("L_λ = {:.3g} exceeds {:g} × its initial value {:.3g}", obj, c.divergence_factor,
+                               initial);
+        rising = obj > previous && obj > initial ? rising + 1 : 0;   // false against the NaN of the start
+        previous = obj;
+        if (c.divergence_patience > 0 && rising >= c.divergence_patience)
+            return fmt::format("L_λ rose at {} consecutive evaluated epochs while above its initial value {:.3g} "
+                               "(now {:.3g})", rising, initial, obj);
+        if (obj <= initial) {
+            snapshot_into(kept, params);
+            kept_epoch = epoch;
+            kept_objective = obj;
+        }
+        return "";
+    }
+
+    // "the parameters of epoch 3 (L_λ = 0.31)", or of the start.
+    std::string kept_text(const char* unit) const {
+        return kept_epoch == 0 ? fmt::format("the initial parameters (L_λ = {:.6g})", kept_objective)
+                               : fmt::format("the parameters of {} {} (L_λ = {:.6g})", unit, kept_epoch,
+                                             kept_objective);
+    }
+};
+
 void check_config(const TrainConfig& c) {
     if (!(c.lr > 0) && c.optimizer.kind != OptimizerKind::lbfgs)
         throw ConfigError(fmt::format("train: learning rate {} must be positive", c.lr));
@@ -126,8 +165,19 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
                                        : fmt::format("coupled L2 weight decay λ = {}{}", config.weight_decay,
                                                      config.decay_biases ? "" : " (weights only)"),
                                full_batch ? std::string("full") : std::to_string(config.batch), to_string(config.loss)));
-    std::vector<ad::Tensor<T>> last_good = snapshot(model);
+    DivergenceGuard<T> guard;
+    guard.kept = snapshot(model);
+    const char* unit = lbfgs ? "iteration" : "epoch";
 
+    // (λ/2)‖θ‖² over the decayed parameters: L_λ = L + this.
+    auto decay_term = [&] {
+        if (!(objective.weight_decay > 0)) return 0.0;
+        double s = 0;
+        for (const ad::Var<T>& p : params)
+            if (decays(objective, p.name()))
+                for (T v : p.value()) s += double(v) * double(v);
+        return 0.5 * objective.weight_decay * s;
+    };
     // The record of one epoch from an evaluation of the training set at the current parameters (with the
     // gradient norm when `with_gradient`), plus the test metrics.
     auto record_from = [&](std::size_t epoch, double lr, double secs, const Evaluation& ev, bool with_gradient) {
@@ -141,14 +191,7 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
             r.train_objective = ev.objective;
             r.grad_norm_ratio = ev.ratio();
         } else {
-            r.train_objective = ev.loss;
-            if (objective.weight_decay > 0) {
-                double s = 0;
-                for (const ad::Var<T>& p : params)
-                    if (decays(objective, p.name()))
-                        for (T v : p.value()) s += double(v) * double(v);
-                r.train_objective += 0.5 * objective.weight_decay * s;
-            }
+            r.train_objective = ev.loss + decay_term();
         }
         if (te.n() > 0) {
             const Evaluation et = evaluate_loss(model, te, config.loss);
@@ -167,11 +210,10 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
         return true;
     };
     auto diverged = [&](std::size_t epoch, const std::string& what) {
-        restore(model, last_good);
+        restore(model, guard.kept);
         result.stop = StopReason::diverged;
         result.epochs = epoch;
-        result.message = fmt::format("diverged at epoch {}: {}; parameters restored to the last finite values",
-                                     epoch, what);
+        result.message = fmt::format("diverged at {} {}: {}; kept {}", unit, epoch, what, guard.kept_text(unit));
     };
 
     if (lbfgs) {
@@ -186,10 +228,14 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
         bool have_last = false;
         // L-BFGS has no learning rate (a line search along a quasi-Newton direction): NaN, an empty cell.
         const double no_lr = std::numeric_limits<double>::quiet_NaN();
+        std::string rule;   // a divergence rule that fired (never with a monotone line search, but checked)
         const LbfgsResult lr = lbfgs_minimize<T>(
             params,
             [&] {
                 last_eval = evaluate_objective(model, tr, objective);
+                if (!have_last) {   // the starting point: L₀
+                    guard.initial = guard.kept_objective = last_eval.objective;
+                }
                 have_last = true;
                 if (!std::isfinite(last_eval.objective) || !finite_gradients(params)) bad = true;
                 return last_eval.objective;
@@ -197,7 +243,8 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
             lc,
             [&](std::size_t it, double f, double ratio) {
                 if (bad) return false;
-                snapshot_into(last_good, params);
+                rule = guard.check(f, it, params, config);
+                if (!rule.empty()) return false;
                 // The last iteration is always recorded: the tolerance reached, or the maximum.
                 const bool due = it % config.eval_every == 0 || it == config.epochs ||
                                  (config.tolerance > 0 && ratio < config.tolerance);
@@ -218,6 +265,8 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
         result.epochs = lr.iterations;
         if (bad) {
             diverged(lr.iterations + 1, "the objective or its gradient is not finite");
+        } else if (!rule.empty()) {
+            diverged(lr.iterations, rule);
         } else {
             result.stop = lr.converged ? StopReason::converged
                           : stopped_by_observer ? StopReason::observer
@@ -237,6 +286,7 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
         for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
         Examples<T> batch;  // the current mini-batch; its buffers are reused from batch to batch
         result.stop = StopReason::max_epochs;
+        guard.initial = guard.kept_objective = evaluate_loss(model, tr, config.loss).loss + decay_term();
 
         for (std::size_t epoch = 1; epoch <= config.epochs; ++epoch) {
             const auto t0 = Clock::now();
@@ -256,7 +306,6 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
                     result.epochs = epoch - 1;
                     break;
                 } else {
-                    snapshot_into(last_good, params);
                     opt->step(params, lr);
                 }
             } else {
@@ -267,7 +316,6 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
                     if (!std::isfinite(ev.objective)) failure = fmt::format("the loss is {}", ev.objective);
                     else if (!finite_gradients(params)) failure = "a gradient is not finite";
                     else {
-                        snapshot_into(last_good, params);
                         opt->step(params, lr);
                     }
                 }
@@ -281,8 +329,11 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
             result.epochs = epoch;
             if (due) {
                 EpochRecord r = record(epoch, lr, seconds_since(t0), check);
-                if (!std::isfinite(r.train_loss)) {
-                    diverged(epoch, fmt::format("the loss is {}", r.train_loss));
+                const std::string rule = !std::isfinite(r.train_loss)
+                                             ? fmt::format("the loss is {}", r.train_loss)
+                                             : guard.check(r.train_objective, epoch, params, config);
+                if (!rule.empty()) {
+                    diverged(epoch, rule);
                     break;
                 }
                 result.history.push_back(r);

@@ -44,6 +44,10 @@ struct TrainConfig {
     bool quiet = false;           ///< no progress on stderr
     OptimizerState resume;        ///< optimizer buffers to continue from (empty: a fresh optimizer); the
                                   ///< schedule and the shuffling start again from epoch 0
+    std::size_t divergence_patience = 20;  ///< the rising rule of train(): stop after this many consecutive
+                                           ///< evaluated epochs of a rising L_λ above its initial value (0: off)
+    double divergence_factor = 1e3;  ///< the explosion rule of train(): stop once L_λ exceeds this many times
+                                     ///< its initial value (0: off)
 };
 
 /// The configuration as JSON for run records and checkpoints, with the weight-decay convention spelled
@@ -89,10 +93,20 @@ struct Observer {
     std::function<bool(MLP<T>& model, std::size_t epoch)> call;  ///< the callback; false stops training
 };
 
-/// Train model on `train` (evaluating on `test` if it has rows). On a non-finite loss or gradient,
-/// training stops at once, the parameters are put back to the last finite ones, and the result says
-/// so (StopReason::diverged, with the epoch in the message). Cost per epoch: a forward and backward pass
-/// over the training set, plus one full-batch gradient in convergence mode with mini-batches.
+/// Train model on `train` (evaluating on `test` if it has rows). Cost per epoch: a forward and backward
+/// pass over the training set, plus one full-batch gradient in convergence mode with mini-batches.
+///
+/// Divergence. Let L₀ be the objective L_λ on the training set at the initial parameters. Training stops
+/// as diverged (StopReason::diverged) when
+///   - the loss, L_λ or a gradient is not finite (checked at every step), or
+///   - on an evaluated epoch (a history row), L_λ > divergence_factor × L₀ (the explosion rule; L₀ > 0), or
+///   - L_λ has risen from one evaluated epoch to the next divergence_patience times in a row while above
+///     L₀ (the rising rule).
+/// The parameters are then put back to the last evaluated ones whose L_λ was finite and ≤ L₀ (a copy is
+/// kept; the initial parameters if there were none), and the message names the rule, the epoch and the
+/// objective kept: "diverged at epoch 27: L_λ = 3.2e+09 exceeds 1000 × its initial value 0.52; kept the
+/// parameters of epoch 3 (L_λ = 0.31)". L-BFGS's line search only accepts decreasing L_λ, so for it
+/// only the first rule can fire. A run that does not diverge is not changed by these checks.
 /// \throws ConfigError for a bad configuration (lr ≤ 0 except for L-BFGS, λ or tolerance < 0,
 ///         eval_every or check_every 0, bad optimizer hyperparameters); CheckpointError for a resume
 ///         state that does not fit; ad::ShapeError for data that do not fit the model.

@@ -277,3 +277,89 @@ BOOST_AUTO_TEST_CASE(full_batch_history_rows_carry_the_gradient_ratio_of_their_e
         BOOST_TEST(e.lr == 0.2);
     }
 }
+
+// --- divergence rules (nn/train.hpp): non-finite, explosion (1e3 × L₀), rising for `patience` evaluations ---
+
+namespace {
+
+// L_λ of model on d, computed as train() does for an evaluated epoch without a gradient.
+template <class T>
+double objective_of(nn::MLP<T>& model, const data::Dataset& d, const nn::TrainConfig& c) {
+    const nn::Examples<T> e = nn::to_examples<T>(d);
+    double s = 0;
+    for (const auto& p : model.parameters())
+        for (T v : p.value()) s += double(v) * double(v);
+    return nn::evaluate_loss(model, e, c.loss).loss + 0.5 * c.weight_decay * s;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(sgd_with_a_huge_learning_rate_stops_at_the_explosion_rule_and_keeps_good_weights) {
+    const data::Dataset d = data::lowrank_polynomial({6, 50, 0.0, 3});
+    nn::MLP<double> model({6, {32, 32}, 1, nn::Activation::relu, true});
+    init(model, 5);
+    nn::TrainConfig c;
+    c.lr = 1e6;
+    c.epochs = 100;
+    c.quiet = true;
+    const double initial = objective_of(model, d, c);
+    const nn::TrainResult r = nn::train(model, d, data::Dataset{}, c);
+    BOOST_TEST_MESSAGE(r.message);
+    BOOST_TEST((r.stop == nn::StopReason::diverged), r.message);
+    BOOST_TEST(r.epochs <= 2u, r.message);   // was 26 epochs to a loss of 3e303 before the explosion rule
+    BOOST_TEST(r.message.find("exceeds 1000 × its initial value") != std::string::npos, r.message);
+    BOOST_TEST(r.message.find("kept the initial parameters") != std::string::npos, r.message);
+    BOOST_TEST(objective_of(model, d, c) <= initial);
+}
+
+BOOST_AUTO_TEST_CASE(adam_with_a_huge_learning_rate_is_reported_as_diverged) {
+    const data::Dataset d = data::gaussian_mixture({5, 3, 90, 2.0, 12});
+    nn::MLP<double> model({5, {16}, 3, nn::Activation::tanh, true});
+    init(model, 1);
+    nn::TrainConfig c;
+    c.optimizer.kind = nn::OptimizerKind::adam;
+    c.lr = 1e6;
+    c.loss = nn::Loss::mse;
+    c.batch = 30;
+    c.epochs = 200;
+    c.quiet = true;
+    const double initial = objective_of(model, d, c);
+    const nn::TrainResult r = nn::train(model, d, data::Dataset{}, c);
+    BOOST_TEST_MESSAGE(r.message);
+    BOOST_TEST((r.stop == nn::StopReason::diverged), r.message);   // was "max_epochs" at a loss of 2e13
+    BOOST_TEST(r.epochs < 10u, r.message);
+    BOOST_TEST(objective_of(model, d, c) <= initial);
+    BOOST_TEST(r.train_loss <= initial);
+}
+
+BOOST_AUTO_TEST_CASE(a_slowly_rising_objective_stops_after_the_patience) {
+    // Full-batch gradient descent on a linear least-squares problem with lr just above the stable 2/h_max:
+    // the top direction's error grows by a few percent per epoch, far below the explosion factor.
+    const data::Dataset d = data::lowrank_polynomial({6, 40, 0.0, 2});
+    auto run = [&](std::size_t patience, double lr, std::size_t epochs) {
+        nn::MLP<double> model({6, {}, 1, nn::Activation::relu, true});
+        init(model, 4);
+        nn::TrainConfig c;
+        c.lr = lr;
+        c.epochs = epochs;
+        c.divergence_patience = patience;
+        c.quiet = true;
+        const double initial = objective_of(model, d, c);
+        nn::TrainResult r = nn::train(model, d, data::Dataset{}, c);
+        return std::make_tuple(r, initial, objective_of(model, d, c));
+    };
+    // GD is stable here up to lr ≈ 0.67; at 0.685 L_λ first falls, then grows by about 3 % per epoch.
+    const auto [r, initial, final_objective] = run(20, 0.685, 1000);
+    BOOST_TEST_MESSAGE(r.message);
+    BOOST_TEST((r.stop == nn::StopReason::diverged), r.message);
+    BOOST_TEST(r.message.find("rose at 20 consecutive evaluated epochs") != std::string::npos, r.message);
+    BOOST_TEST(final_objective <= initial);
+    BOOST_TEST(r.history.size() >= 20u);
+    BOOST_TEST(r.history.back().train_objective < 1e3 * initial);   // the explosion rule did not fire
+    BOOST_TEST(r.epochs < 200u);
+    // Without the rising rule the same run goes on until the explosion rule stops it, much later.
+    const auto [late, initial_late, final_late] = run(0, 0.685, 1000);
+    BOOST_TEST((late.stop == nn::StopReason::diverged), late.message);
+    BOOST_TEST(late.message.find("exceeds 1000 × its initial value") != std::string::npos, late.message);
+    BOOST_TEST(late.epochs > r.epochs);
+}

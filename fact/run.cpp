@@ -1,6 +1,7 @@
 // Runs on disk: see run.hpp.
 #include "fact/run.hpp"
 
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -9,6 +10,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "data/error.hpp"
 #include "data/files.hpp"
@@ -178,17 +180,122 @@ void write_layer_plots(const fs::path& dir, const LayerQuantities& q, bool last,
                            "diag(WᵀW)ⱼ = ‖W[:, j]‖²: how much weight the first layer puts on pixel j"));
 }
 
-template <class T>
-RunOutcome train_typed(const RunConfig& c) {
+// The files a run keeps in its temporary directory while it works (run.hpp), removed before the commit.
+constexpr const char* config_file = "config.json";
+constexpr const char* progress_file = "progress.json";
+constexpr const char* checkpoint_dir = "checkpoint";
+constexpr const char* config_format = "fact-run-config";
+
+nlohmann::json json_number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
+// The checkpoint folder `name` in tmp after a crash: a swap interrupted between its two renames leaves only
+// "<name>.old-*" (the previous checkpoint, complete), which is put back; half-written "<name>.tmp-*" are
+// removed (they are this process's now). The checkpoint, or an empty path if there is none.
+fs::path settle_checkpoint(const fs::path& tmp, const std::string& name) {
+    const fs::path cp = tmp / name;
+    std::error_code ec;
+    std::vector<fs::path> strays;
+    for (const fs::directory_entry& e : fs::directory_iterator(tmp, ec)) {
+        const std::string f = e.path().filename().string();
+        if (f.rfind(name + ".tmp-", 0) == 0 || f.rfind(name + ".old-", 0) == 0) strays.push_back(e.path());
+    }
+    for (const fs::path& p : strays) {
+        if (!fs::exists(cp) && p.filename().string().rfind(name + ".old-", 0) == 0) fs::rename(p, cp, ec);
+        else fs::remove_all(p, ec);
+    }
+    return fs::is_directory(cp) ? cp : fs::path();
+}
+
+// Removes the working files of run.hpp from tmp before the commit.
+void remove_working_files(const fs::path& tmp) {
+    std::error_code ec;
+    for (const char* f : {config_file, progress_file}) fs::remove(tmp / f, ec);
+    fs::remove_all(tmp / checkpoint_dir, ec);
+}
+
+// progress.json (run.hpp), written atomically at most once a second unless forced.
+class ProgressFile {
+public:
+    ProgressFile(fs::path path, std::size_t epochs, double seconds_before)
+        : path_(std::move(path)), epochs_(epochs), before_(seconds_before), start_(Clock::now()) {}
+
+    void record(const nn::EpochRecord& r) {
+        last_ = {{"epoch", r.epoch}, {"epochs", epochs_}, {"loss", json_number(r.train_loss)},
+                 {"objective", json_number(r.train_objective)},
+                 {"grad_ratio", r.grad_norm_ratio >= 0 ? json_number(r.grad_norm_ratio) : nlohmann::json(nullptr)}};
+        write(false);
+    }
+    void checkpoint(std::size_t epoch) {
+        checkpoint_epoch_ = epoch;
+        if (last_.is_null() || last_.value("epoch", std::size_t(0)) != epoch) last_ = {{"epoch", epoch}, {"epochs", epochs_}};
+        write(true);
+    }
+
+private:
+    using Clock = std::chrono::steady_clock;
+    double elapsed() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
+    void write(bool force) {
+        const double now = elapsed();
+        if (!force && now - written_ < 1.0) return;
+        written_ = now;
+        nlohmann::json j = last_;
+        for (const char* k : {"loss", "objective", "grad_ratio"})
+            if (!j.contains(k)) j[k] = nullptr;
+        j["seconds"] = before_ + now;
+        j["checkpoint_epoch"] = checkpoint_epoch_ > 0 ? nlohmann::json(checkpoint_epoch_) : nlohmann::json(nullptr);
+        data::write_file(path_.string(), j.dump(2) + "\n");
+    }
+    fs::path path_;
+    std::size_t epochs_;
+    double before_;
+    Clock::time_point start_;
+    double written_ = -1e9;
+    std::size_t checkpoint_epoch_ = 0;
+    nlohmann::json last_;
+};
+
+nlohmann::json track_json(const std::vector<TrackRow>& track) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (const TrackRow& t : track) {
+        nlohmann::json layers = nlohmann::json::array();
+        for (const auto& l : t.layers)
+            layers.push_back({json_number(l[0]), json_number(l[1]), json_number(l[2]), json_number(l[3])});
+        rows.push_back({{"epoch", t.epoch}, {"layers", layers}});
+    }
+    return rows;
+}
+
+std::vector<TrackRow> track_from_json(const nlohmann::json& j, const std::string& where) {
+    std::vector<TrackRow> track;
+    if (!j.is_array()) throw nn::CheckpointError(fmt::format("{}: \"track\" is not an array", where));
+    for (const nlohmann::json& row : j) {
+        TrackRow t{row.at("epoch").get<std::size_t>(), {}};
+        for (const nlohmann::json& l : row.at("layers")) {
+            std::array<double, 4> v{};
+            for (std::size_t k = 0; k < 4; ++k) v[k] = l.at(k).is_null() ? std::nan("") : l.at(k).get<double>();
+            t.layers.push_back(v);
+        }
+        track.push_back(std::move(t));
+    }
+    return track;
+}
+
+void check_run_config(const RunConfig& c) {
     if (c.out.empty()) throw nn::ConfigError("train: --out DIR is required");
+    if (c.dtype != "f32" && c.dtype != "f64")
+        throw nn::ConfigError(fmt::format("train: dtype '{}' is unknown (valid: f32, f64)", c.dtype));
     if (c.track_every > 0 && !(c.train.weight_decay > 0))
         throw nn::ConfigError("train: --track-every needs --wd > 0 (FACT divides by λ)");
-    // Created before any work: an unusable --out fails now, not after the training.
-    nn::OutputDir out(c.out, nn::Existing::refuse, "train");
+}
+
+// Train into `out` (created by train_run, or adopted by resume_run with its checkpoint) and commit it.
+template <class T>
+RunOutcome train_typed(const RunConfig& c, const RunHooks& hooks, nn::OutputDir& out, const fs::path& checkpoint) {
     const data::Split s = load_split(c.data, c.seed, c.test_frac);
     nn::MLP<T> model({s.train.d(), c.hidden, s.train.outputs(), c.activation, c.bias});
     data::Rng rng(c.seed);
     nn::initialize(model, c.init, rng);
+    const fs::path& tmp = out.path();
 
     nn::TrainConfig tc = c.train;
     tc.seed = c.seed;
@@ -211,8 +318,32 @@ RunOutcome train_typed(const RunConfig& c) {
                                  return true;
                              }});
     }
+
+    // Resuming: the checkpoint's parameters, training state and tracked correlations.
+    nn::TrainState state;
+    nn::TrainHooks th;
+    if (!checkpoint.empty()) {
+        nlohmann::json extra;
+        state = nn::load_train_checkpoint(checkpoint.string(), model, &extra);
+        track = track_from_json(extra.value("track", nlohmann::json::array()), checkpoint.string());
+        th.resume = &state;
+    }
+    ProgressFile progress(tmp / progress_file, tc.epochs, state.seconds);
+    th.record = [&](const nn::EpochRecord& r) { progress.record(r); };
+    th.checkpoint_every = c.checkpoint_every;
+    th.checkpoint = [&](const nn::TrainState& st) {
+        nn::save_train_checkpoint((tmp / checkpoint_dir).string(), model, st, {{"track", track_json(track)}});
+        out.keep_on_failure();   // from now on a crash leaves the work for resume_run
+        progress.checkpoint(st.epoch);
+    };
+    if (hooks.after_epoch)
+        observers.push_back({1, [&](nn::MLP<T>&, std::size_t epoch) {
+                                 hooks.after_epoch(epoch, tmp);
+                                 return true;
+                             }});
+
     RunOutcome outcome;
-    outcome.result = nn::train(model, s.train, s.test, tc, observers);
+    outcome.result = nn::train(model, s.train, s.test, tc, observers, th);
     outcome.dir = out.target().string();
 
     nlohmann::json run = {
@@ -238,7 +369,7 @@ RunOutcome train_typed(const RunConfig& c) {
           {"message", outcome.result.message},
           {"fact_exact_expected", outcome.result.fact_exact_expected}}},
     };
-    const fs::path& tmp = out.path();
+    remove_working_files(tmp);
     nn::save_checkpoint((tmp / "model").string(), model, outcome.result.optimizer_state, run);
     write_text(tmp / "history.csv", history_with_tracking(outcome.result.history, track, model.layers().size()));
     write_text(tmp / "run.json", run.dump(2) + "\n");
@@ -248,6 +379,13 @@ RunOutcome train_typed(const RunConfig& c) {
     out.commit();
     return outcome;
 }
+
+RunOutcome train_dispatch(const RunConfig& c, const RunHooks& hooks, nn::OutputDir& out, const fs::path& checkpoint) {
+    return c.dtype == "f32" ? train_typed<float>(c, hooks, out, checkpoint) : train_typed<double>(c, hooks, out, checkpoint);
+}
+
+const char* const init_names[] = {"pytorch", "kaiming_normal", "normal", "zeros"};
+const char* const schedule_names[] = {"constant", "step", "cosine"};
 
 template <class T>
 Analysis analyze_typed(const AnalyzeConfig& c, const nlohmann::json& run, const std::string& model_dir,
@@ -291,10 +429,252 @@ Analysis analyze_typed(const AnalyzeConfig& c, const nlohmann::json& run, const 
 
 }  // namespace
 
-RunOutcome train_run(const RunConfig& c) {
-    if (c.dtype == "f32") return train_typed<float>(c);
-    if (c.dtype == "f64") return train_typed<double>(c);
-    throw nn::ConfigError(fmt::format("train: dtype '{}' is unknown (valid: f32, f64)", c.dtype));
+RunOutcome train_run(const RunConfig& c, const RunHooks& hooks) {
+    check_run_config(c);
+    // Created before any work: an unusable --out fails now, not after the training.
+    nn::OutputDir out(c.out, nn::Existing::refuse, "train");
+    write_text(out.path() / config_file,
+               nlohmann::json{{"format", config_format}, {"command", "train"}, {"config", to_json(c)}}.dump(2) + "\n");
+    return train_dispatch(c, hooks, out, fs::path());
+}
+
+nn::Leftover resumable_leftover(const std::string& out_arg, const std::string& command) {
+    const fs::path out = nn::normalize_output_path(out_arg);
+    std::error_code ec;
+    if (fs::exists(fs::symlink_status(out, ec)))
+        throw nn::ConfigError(fmt::format("resume: '{}' already exists: the run finished; nothing to resume",
+                                          out.string()));
+    const std::vector<nn::Leftover> all = nn::find_leftovers(out);
+    if (all.empty())
+        throw nn::ConfigError(fmt::format("resume: no interrupted run of '{}' (no temporary directory '{}.tmp-XXXXXXXX' "
+                                          "beside it)", out.string(), out.string()));
+    if (all.size() > 1) {
+        std::string names, rm;
+        for (const nn::Leftover& l : all) {
+            names += (names.empty() ? "'" : ", '") + l.path.string() + "'";
+            rm += " '" + l.path.string() + "'";
+        }
+        throw nn::ConfigError(fmt::format("resume: several interrupted runs of '{}': {}; remove all but one (rm -r --{})",
+                                          out.string(), names, rm));
+    }
+    const nn::Leftover& l = all.front();
+    const std::string dir = l.path.string();
+    if (!l.owned)
+        throw nn::ConfigError(fmt::format("resume: '{}' records no owner (an older version's, or not this program's); "
+                                          "it cannot be resumed", dir));
+    if (l.alive)
+        throw nn::ConfigError(fmt::format("resume: '{}' is being written now by process {}; it can be resumed only once "
+                                          "that process has ended", dir, l.pid));
+    const fs::path config = l.path / config_file;
+    if (!fs::exists(config))
+        throw nn::ConfigError(fmt::format("resume: '{}' has no {} (written by a version without resume, or not a run of "
+                                          "`fact train` or `fact rfm`); start the run again (remove it with rm -r -- '{}')",
+                                          dir, config_file, dir));
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(data::read_file(config.string()));
+    } catch (const std::exception& e) {
+        throw nn::ConfigError(fmt::format("resume: {}: cannot be read: {}", config.string(), e.what()));
+    }
+    const JsonFields f(j, config.string());
+    if (f.text("format") != config_format) throw f.error("format", fmt::format("\"{}\"", config_format));
+    const std::string found = f.text("command");
+    if (found != command)
+        throw nn::ConfigError(fmt::format("resume: '{}' holds a `fact {}` run; resume it with {}", dir, found,
+                                          found == "rfm" ? "rfm_resume (fact rfm --resume)" : "resume_run (fact train --resume)"));
+    const bool has_checkpoint = fs::is_directory(l.path / checkpoint_dir) || [&] {
+        for (const fs::directory_entry& e : fs::directory_iterator(l.path, ec))
+            if (e.path().filename().string().rfind(std::string(checkpoint_dir) + ".old-", 0) == 0) return true;
+        return false;
+    }();
+    if (!has_checkpoint)
+        throw nn::ConfigError(fmt::format("resume: '{}' has no checkpoint yet (interrupted before its first one); start "
+                                          "the run again (remove it with rm -r -- '{}')", dir, dir));
+    return l;
+}
+
+RunOutcome resume_run(const std::string& out_arg, const RunHooks& hooks) {
+    const nn::Leftover leftover = resumable_leftover(out_arg, "train");
+    const fs::path config_path = leftover.path / config_file;
+    const nlohmann::json j = nlohmann::json::parse(data::read_file(config_path.string()));
+    RunConfig c = run_config_from_json(JsonFields(j, config_path.string()).at("config"), config_path.string() + ": config");
+    c.out = nn::normalize_output_path(out_arg).string();
+    check_run_config(c);
+    nn::OutputDir out(nn::AdoptLeftover{}, leftover, c.out, "resume");
+    out.keep_on_failure();   // a failed resume leaves the work for another attempt
+    const fs::path checkpoint = settle_checkpoint(out.path(), checkpoint_dir);
+    if (checkpoint.empty())
+        throw nn::ConfigError(fmt::format("resume: '{}' has no checkpoint", out.path().string()));
+    return train_dispatch(c, hooks, out, checkpoint);
+}
+
+nlohmann::json to_json(const RunConfig& c) {
+    const nn::TrainConfig& t = c.train;
+    const nn::OptimizerConfig& o = t.optimizer;
+    return {
+        {"data", c.data}, {"seed", c.seed}, {"dtype", c.dtype}, {"out", c.out}, {"test_frac", c.test_frac},
+        {"hidden", c.hidden}, {"activation", nn::to_string(c.activation)}, {"bias", c.bias},
+        {"init", {{"kind", init_names[int(c.init.kind)]}, {"std", c.init.std}, {"scale", c.init.scale}}},
+        {"track_every", c.track_every}, {"until_converged", c.until_converged},
+        {"checkpoint_every", c.checkpoint_every},
+        {"train",
+         {{"optimizer", {{"kind", nn::to_string(o.kind)}, {"momentum", o.momentum}, {"nesterov", o.nesterov},
+                         {"beta1", o.beta1}, {"beta2", o.beta2}, {"eps", o.eps},
+                         {"decoupled_weight_decay", o.decoupled_weight_decay}}},
+          {"lbfgs", {{"history", std::size_t(std::max(t.lbfgs.history, 0))}, {"max_iterations", t.lbfgs.max_iterations},
+                     {"tolerance", t.lbfgs.tolerance}, {"max_linesearch", std::size_t(std::max(t.lbfgs.max_linesearch, 0))}}},
+          {"schedule", {{"kind", schedule_names[int(t.schedule.kind)]}, {"gamma", t.schedule.gamma},
+                        {"step_every", t.schedule.step_every}, {"min_lr", t.schedule.min_lr},
+                        {"total_epochs", t.schedule.total_epochs}, {"warmup_epochs", t.schedule.warmup_epochs}}},
+          {"lr", t.lr}, {"weight_decay", t.weight_decay}, {"decay_biases", t.decay_biases},
+          {"loss", nn::to_string(t.loss)}, {"batch", t.batch}, {"epochs", t.epochs}, {"tolerance", t.tolerance},
+          {"check_every", t.check_every}, {"eval_every", t.eval_every}, {"seed", t.seed}, {"quiet", t.quiet},
+          {"divergence_patience", t.divergence_patience}, {"divergence_factor", t.divergence_factor}}},
+    };
+}
+
+RunConfig run_config_from_json(const nlohmann::json& j, const std::string& where) {
+    const JsonFields f(j, where);
+    // A name the parser refuses becomes the error of its field.
+    const auto parsed = [](const JsonFields& g, const std::string& key, auto parse) {
+        const std::string name = g.text(key);
+        try {
+            return parse(name);
+        } catch (const std::exception& e) {
+            throw g.error(key, e.what());
+        }
+    };
+    const auto pick = [](const JsonFields& g, const std::string& key, const char* const* names, std::size_t n) {
+        const std::string name = g.text(key);
+        for (std::size_t i = 0; i < n; ++i)
+            if (name == names[i]) return i;
+        throw g.error(key, fmt::format("one of {}", fmt::join(names, names + n, ", ")));
+    };
+    RunConfig c;
+    c.data = f.text("data");
+    c.seed = f.count("seed");
+    c.dtype = f.text("dtype");
+    c.out = f.text("out");
+    c.test_frac = f.number("test_frac");
+    c.hidden = f.counts("hidden");
+    c.activation = parsed(f, "activation", nn::parse_activation);
+    c.bias = f.boolean("bias");
+    const JsonFields init = f.object("init");
+    c.init.kind = nn::InitConfig::Kind(pick(init, "kind", init_names, 4));
+    c.init.std = init.number("std");
+    c.init.scale = init.number("scale");
+    c.track_every = f.count("track_every");
+    c.until_converged = f.boolean("until_converged");
+    c.checkpoint_every = f.count("checkpoint_every");
+    const JsonFields t = f.object("train");
+    const JsonFields o = t.object("optimizer");
+    c.train.optimizer.kind = parsed(o, "kind", nn::parse_optimizer);
+    c.train.optimizer.momentum = o.number("momentum");
+    c.train.optimizer.nesterov = o.boolean("nesterov");
+    c.train.optimizer.beta1 = o.number("beta1");
+    c.train.optimizer.beta2 = o.number("beta2");
+    c.train.optimizer.eps = o.number("eps");
+    c.train.optimizer.decoupled_weight_decay = o.number("decoupled_weight_decay");
+    const JsonFields l = t.object("lbfgs");
+    c.train.lbfgs.history = int(l.count("history"));
+    c.train.lbfgs.max_iterations = l.count("max_iterations");
+    c.train.lbfgs.tolerance = l.number("tolerance");
+    c.train.lbfgs.max_linesearch = int(l.count("max_linesearch"));
+    const JsonFields sc = t.object("schedule");
+    c.train.schedule.kind = nn::Schedule::Kind(pick(sc, "kind", schedule_names, 3));
+    c.train.schedule.gamma = sc.number("gamma");
+    c.train.schedule.step_every = sc.count("step_every");
+    c.train.schedule.min_lr = sc.number("min_lr");
+    c.train.schedule.total_epochs = sc.count("total_epochs");
+    c.train.schedule.warmup_epochs = sc.count("warmup_epochs");
+    c.train.lr = t.number("lr");
+    c.train.weight_decay = t.number("weight_decay");
+    c.train.decay_biases = t.boolean("decay_biases");
+    c.train.loss = parsed(t, "loss", nn::parse_loss);
+    c.train.batch = t.count("batch");
+    c.train.epochs = t.count("epochs");
+    c.train.tolerance = t.number("tolerance");
+    c.train.check_every = t.count("check_every");
+    c.train.eval_every = t.count("eval_every");
+    c.train.seed = t.count("seed");
+    c.train.quiet = t.boolean("quiet");
+    c.train.divergence_patience = t.count("divergence_patience");
+    c.train.divergence_factor = t.number("divergence_factor");
+    return c;
+}
+
+JsonFields::JsonFields(const nlohmann::json& j, std::string file, std::string path)
+    : j_(j), file_(std::move(file)), path_(std::move(path)) {
+    if (!j_.is_object())
+        throw nn::ConfigError(fmt::format("{}: {} is {}, expected an object", file_,
+                                          path_.empty() ? std::string("the content") : "field \"" + path_.substr(0, path_.size() - 1) + "\"",
+                                          j_.dump()));
+}
+
+nn::ConfigError JsonFields::error(const std::string& key, const std::string& expected) const {
+    const auto it = j_.find(key);
+    if (it == j_.end()) return nn::ConfigError(fmt::format("{}: lacks the field \"{}{}\"", file_, path_, key));
+    std::string value = it->dump();
+    if (value.size() > 80) value = value.substr(0, 77) + "...";
+    return nn::ConfigError(fmt::format("{}: field \"{}{}\" is {}, expected {}", file_, path_, key, value, expected));
+}
+
+bool JsonFields::has(const std::string& key) const { return j_.contains(key); }
+
+const nlohmann::json& JsonFields::at(const std::string& key) const {
+    const auto it = j_.find(key);
+    if (it == j_.end()) throw error(key, "");
+    return *it;
+}
+
+double JsonFields::number(const std::string& key) const {
+    const nlohmann::json& v = at(key);
+    if (v.is_null()) return std::nan("");
+    if (!v.is_number()) throw error(key, "a number");
+    return v.get<double>();
+}
+double JsonFields::number(const std::string& key, double otherwise) const { return has(key) ? number(key) : otherwise; }
+
+std::uint64_t JsonFields::count(const std::string& key) const {
+    const nlohmann::json& v = at(key);
+    if (!v.is_number_unsigned()) throw error(key, "a whole number ≥ 0");
+    return v.get<std::uint64_t>();
+}
+std::uint64_t JsonFields::count(const std::string& key, std::uint64_t otherwise) const {
+    return has(key) ? count(key) : otherwise;
+}
+
+bool JsonFields::boolean(const std::string& key) const {
+    const nlohmann::json& v = at(key);
+    if (!v.is_boolean()) throw error(key, "true or false");
+    return v.get<bool>();
+}
+bool JsonFields::boolean(const std::string& key, bool otherwise) const { return has(key) ? boolean(key) : otherwise; }
+
+std::string JsonFields::text(const std::string& key) const {
+    const nlohmann::json& v = at(key);
+    if (!v.is_string()) throw error(key, "a string");
+    return v.get<std::string>();
+}
+std::string JsonFields::text(const std::string& key, const std::string& otherwise) const {
+    return has(key) ? text(key) : otherwise;
+}
+
+std::vector<std::size_t> JsonFields::counts(const std::string& key) const {
+    const nlohmann::json& v = at(key);
+    std::vector<std::size_t> out;
+    if (!v.is_array()) throw error(key, "an array of whole numbers ≥ 0");
+    for (const nlohmann::json& x : v) {
+        if (!x.is_number_unsigned()) throw error(key, "an array of whole numbers ≥ 0");
+        out.push_back(x.get<std::size_t>());
+    }
+    return out;
+}
+
+JsonFields JsonFields::object(const std::string& key) const {
+    const nlohmann::json& v = at(key);
+    if (!v.is_object()) throw error(key, "an object");
+    return JsonFields(v, file_, path_ + key + ".");
 }
 
 Analysis analyze_run(const AnalyzeConfig& c, std::string& table) {

@@ -16,13 +16,33 @@
 ///                 layer0/diagonals.svg: diag(WᵀW), diag(FACT), diag(AGOP^½) as images
 /// ~~~
 /// Every directory is built under a temporary name and renamed into place when complete.
+///
+/// While train_run works, its temporary directory `<out>.tmp-XXXXXXXX` (nn/output_dir.hpp) also holds
+/// ~~~{.unparsed}
+///   config.json     the whole RunConfig (every field, to_json(const RunConfig&)), written at the start
+///   progress.json   {"epoch", "epochs", "loss", "objective", "grad_ratio" (null when not computed),
+///                   "seconds" (elapsed, over every resumption), "checkpoint_epoch" (null before the first)},
+///                   rewritten atomically after an evaluated epoch at most once a second, and at every checkpoint
+///   checkpoint/     with checkpoint_every = K > 0, after every K-th epoch (L-BFGS: iteration), atomically: the
+///                   model, the optimizer's buffers and step count, the divergence rules' state, the history so
+///                   far and the tracked correlations (nn::save_train_checkpoint)
+/// ~~~
+/// These three are removed before the directory is renamed into place, so a finished run has the same
+/// files with or without checkpoints. Once a checkpoint exists, the temporary directory survives a crash,
+/// an exception and SIGINT/SIGTERM/SIGHUP (nn::OutputDir::keep_on_failure), and resume_run finishes it.
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
+#include <functional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "fact/analysis.hpp"
+#include "nn/error.hpp"
 #include "nn/init.hpp"
+#include "nn/output_dir.hpp"
 #include "nn/train.hpp"
 
 namespace fact {
@@ -42,6 +62,16 @@ struct RunConfig {
     std::size_t track_every = 0;       ///< epochs between FACT/NFA correlation snapshots (0: none)
     bool until_converged = false;      ///< train.epochs is only a safety cap of "train until the tolerance"
                                        ///< (`--tol` without `--epochs`); recorded in run.json
+    std::size_t checkpoint_every = 0;  ///< epochs (L-BFGS: iterations) between checkpoints in the temporary
+                                       ///< directory, for resume_run (0: none, the default: a checkpoint costs
+                                       ///< writing the model twice, worth it for runs of minutes, not seconds)
+};
+
+/// Hooks of train_run and resume_run, for tests.
+struct RunHooks {
+    /// Called after every epoch (L-BFGS: iteration), after the other observers and before the checkpoint of
+    /// that epoch (if any), with the run's temporary directory; a test throws from it to simulate a crash.
+    std::function<void(std::size_t epoch, const std::filesystem::path& tmp)> after_epoch;
 };
 
 /// What train_run produced.
@@ -53,7 +83,62 @@ struct RunOutcome {
 /// Load the data, build and train the model, and write the run directory.
 /// \throws nn::ConfigError for an empty or existing out, an unknown dtype, track_every without λ > 0, or
 ///         a bad training option; data::DataError for data that cannot be loaded.
-RunOutcome train_run(const RunConfig& config);
+RunOutcome train_run(const RunConfig& config, const RunHooks& hooks = {});
+
+/// Finish the interrupted run of `out`: find its temporary directory `<out>.tmp-XXXXXXXX` left by a process
+/// that no longer runs, take it over (nn::OutputDir's adopting constructor), read its config.json, load its
+/// checkpoint and train on from there into `out`, with the same files as an uninterrupted run. For SGD,
+/// Adam and AdamW the result is bitwise identical to an uninterrupted run with the same configuration:
+/// every parameter, run.json and history.csv except its seconds column (wall time). L-BFGS resumes with an
+/// empty memory and is not bitwise (nn::TrainHooks). If resuming fails, the directory is left for another
+/// attempt. Refuses, in one line (nn::ConfigError):
+///   "resume: 'OUT' already exists: the run finished; nothing to resume"
+///   "resume: no interrupted run of 'OUT' (no temporary directory 'OUT.tmp-XXXXXXXX' beside it)"
+///   "resume: 'OUT.tmp-…' is being written now by process P; it can be resumed only once that process has ended"
+///   "resume: several interrupted runs of 'OUT': A, B; remove all but one (rm -r -- …)"
+///   "resume: 'OUT.tmp-…' has no checkpoint yet (interrupted before its first one); start the run again
+///    (remove it with rm -r -- …)"
+///   "resume: 'OUT.tmp-…' holds a `fact rfm` run; resume it with rfm_resume" (and the converse)
+/// \throws nn::ConfigError as above, or for a config.json that cannot be read (naming the file and the field);
+///         nn::CheckpointError for a damaged checkpoint; data::DataError for the data.
+RunOutcome resume_run(const std::string& out, const RunHooks& hooks = {});
+
+/// Every field of config as JSON (config.json): the exact inverse of run_config_from_json.
+nlohmann::json to_json(const RunConfig& config);
+/// A RunConfig from to_json's JSON. \throws nn::ConfigError naming `where` and the field for a missing field
+/// or one of the wrong type or value ("F: field \"train.lr\" is \"abc\", expected a number").
+RunConfig run_config_from_json(const nlohmann::json& j, const std::string& where);
+
+/// The temporary directory of an interrupted `command` run ("train" or "rfm") of out, ready to adopt: the
+/// only `<out>.tmp-*` beside it, owned by a process that has ended, with a config.json of that command
+/// and a checkpoint. \throws nn::ConfigError with the one-line refusals listed at resume_run.
+nn::Leftover resumable_leftover(const std::string& out, const std::string& command);
+
+/// Reads a JSON object field by field; a missing field or one of the wrong type is one line naming the file
+/// and the field's path: "runs/a/run.json: field \"train.weight_decay\" is \"abc\", expected a number".
+class JsonFields {
+public:
+    /// The object j read from `file`; `path` prefixes the field names ("train.").
+    JsonFields(const nlohmann::json& j, std::string file, std::string path = "");
+    bool has(const std::string& key) const;                      ///< whether the field exists
+    const nlohmann::json& at(const std::string& key) const;      ///< the field, which must exist
+    double number(const std::string& key) const;                 ///< a number (null: NaN)
+    double number(const std::string& key, double otherwise) const;  ///< a number, if present
+    std::uint64_t count(const std::string& key) const;           ///< a whole number ≥ 0
+    std::uint64_t count(const std::string& key, std::uint64_t otherwise) const;  ///< the same, if present
+    bool boolean(const std::string& key) const;                  ///< true or false
+    bool boolean(const std::string& key, bool otherwise) const;  ///< the same, if present
+    std::string text(const std::string& key) const;              ///< a string
+    std::string text(const std::string& key, const std::string& otherwise) const;  ///< the same, if present
+    std::vector<std::size_t> counts(const std::string& key) const;  ///< an array of whole numbers ≥ 0
+    JsonFields object(const std::string& key) const;             ///< a nested object
+    /// The error for field key: "FILE: field \"PATH.key\" is VALUE, expected WHAT" (or "lacks the field").
+    nn::ConfigError error(const std::string& key, const std::string& expected) const;
+
+private:
+    const nlohmann::json& j_;
+    std::string file_, path_;
+};
 
 /// The settings of `fact analyze`: a run directory, or a checkpoint with its data and λ.
 struct AnalyzeConfig {

@@ -330,6 +330,42 @@ void load_checkpoint(const std::string& dir, MLP<T>& model, OptimizerState* stat
     if (state != nullptr) *state = std::move(buffers);
 }
 
+namespace {
+constexpr const char* kept_prefix = "kept/";   // the kept parameters among a training checkpoint's buffers
+}  // namespace
+
+template <class T>
+void save_train_checkpoint(const std::string& dir, const MLP<T>& model, const TrainState& state, const json& extra) {
+    OptimizerState buffers = state.optimizer;
+    for (const auto& [name, value] : state.kept) buffers.emplace(kept_prefix + name, value);
+    save_checkpoint(dir, model, buffers, json{{"train_state", to_json(state)}, {"extra", extra}});
+}
+
+template <class T>
+TrainState load_train_checkpoint(const std::string& dir, MLP<T>& model, json* extra) {
+    const std::string where = model_json_path(dir);
+    const json j = checkpoint_json(dir);
+    const json& config = member(j, "config", where);
+    if (!config.is_object() || !config.contains("train_state"))
+        throw CheckpointError(fmt::format("{}: lacks the field \"config.train_state\" (a checkpoint of a finished "
+                                          "model, not of a training in progress)", where));
+    TrainState state = train_state_from_json(config.at("train_state"), where + ": config.train_state");
+    OptimizerState buffers;
+    load_checkpoint(dir, model, &buffers);
+    const std::string prefix = kept_prefix;
+    for (auto& [name, value] : buffers) {
+        if (name.compare(0, prefix.size(), prefix) == 0) state.kept.emplace(name.substr(prefix.size()), std::move(value));
+        else state.optimizer.emplace(name, std::move(value));
+    }
+    if (extra != nullptr) *extra = config.value("extra", json::object());
+    return state;
+}
+
+template void save_train_checkpoint<float>(const std::string&, const MLP<float>&, const TrainState&, const json&);
+template void save_train_checkpoint<double>(const std::string&, const MLP<double>&, const TrainState&, const json&);
+template TrainState load_train_checkpoint<float>(const std::string&, MLP<float>&, json*);
+template TrainState load_train_checkpoint<double>(const std::string&, MLP<double>&, json*);
+
 template void save_checkpoint<float>(const std::string&, const MLP<float>&, const OptimizerState&, const json&);
 template void save_checkpoint<double>(const std::string&, const MLP<double>&, const OptimizerState&, const json&);
 template void load_checkpoint<float>(const std::string&, MLP<float>&, OptimizerState*);

@@ -15,6 +15,7 @@
 
 #include "nn/mlp.hpp"
 #include "nn/optim.hpp"
+#include "nn/train.hpp"
 
 namespace nn {
 
@@ -41,5 +42,19 @@ nlohmann::json checkpoint_json(const std::string& dir);
 /// or architecture, or a parameter whose shape differs.
 template <class T>
 void load_checkpoint(const std::string& dir, MLP<T>& model, OptimizerState* state = nullptr);
+
+/// Save a training checkpoint (to resume a run exactly, nn/train.hpp TrainHooks): a checkpoint as above
+/// whose optimizer/ also holds, as buffers "kept/<parameter name>", the parameters kept for a divergence,
+/// and whose model.json "config" is {"train_state": to_json(state), "extra": extra}. Atomic, as
+/// save_checkpoint. \throws CheckpointError as save_checkpoint.
+template <class T>
+void save_train_checkpoint(const std::string& dir, const MLP<T>& model, const TrainState& state,
+                           const nlohmann::json& extra = {});
+
+/// Load a training checkpoint into model (built with checkpoint_config) and return its state; *extra gets
+/// what save_train_checkpoint was given. \throws CheckpointError as load_checkpoint, or for a checkpoint
+/// without a training state, naming the file and the field.
+template <class T>
+TrainState load_train_checkpoint(const std::string& dir, MLP<T>& model, nlohmann::json* extra = nullptr);
 
 }  // namespace nn

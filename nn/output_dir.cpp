@@ -37,6 +37,7 @@ constexpr std::size_t hex_digits = 8;
 // interrupt thread takes for good before it removes them (so no commit can run during or after that).
 struct Live {
     fs::path tmp, target;
+    bool keep = false;   // keep_on_failure(): an interrupt leaves it on disk
 };
 std::mutex& registry_mutex() {
     static std::mutex m;
@@ -96,37 +97,21 @@ int rename_noreplace(const fs::path& from, const fs::path& to) {
 // One line on stderr about every "<target>.tmp-*" beside target: what it is and how to remove it. Never
 // deleted here: it may be another process's work in progress, or a user's.
 void report_leftovers(const fs::path& target) {
-    const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
-    const std::string prefix = target.filename().string() + ".tmp-";
-    std::error_code ec;
-    fs::directory_iterator it(parent, ec);
-    if (ec) return;
-    for (const fs::directory_entry& e : it) {
-        const std::string name = e.path().filename().string();
-        if (name.compare(0, prefix.size(), prefix) != 0 || !e.is_directory(ec)) continue;
-        const fs::path tmp = target.has_parent_path() ? parent / name : fs::path(name);
-        std::ifstream in(tmp / owner_file);
-        std::string word, start;
-        long pid = 0;
-        const bool owned = static_cast<bool>(in >> word >> pid >> word >> start) && pid > 0;
-        bool alive = false;
-        if (owned && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM)) {
-            const std::string now = start_time(pid);
-            alive = now.empty() || start == "0" || now == start;
-        }
+    for (const Leftover& l : find_leftovers(target)) {
+        const fs::path& tmp = l.path;
         std::string line;
-        if (!owned)
+        if (!l.owned)
             line = fmt::format("{}note: '{}' looks like a temporary directory of '{}' but records no owner (an older "
                                "version's, or not this program's); it is left alone", program_prefix(), tmp.string(),
                                target.string());
-        else if (alive)
+        else if (l.alive)
             line = fmt::format("{}note: '{}' is being written now by process {} with the same output '{}'; only the "
-                               "first of the two runs to finish can write it", program_prefix(), tmp.string(), pid,
+                               "first of the two runs to finish can write it", program_prefix(), tmp.string(), l.pid,
                                target.string());
         else
             line = fmt::format("{}note: '{}' was left by an interrupted run of '{}' (pid {}, no longer running); "
                                "resuming it is not yet available; to remove it: rm -r -- {}", program_prefix(),
-                               tmp.string(), target.string(), pid, shell_quote(tmp.string()));
+                               tmp.string(), target.string(), l.pid, shell_quote(tmp.string()));
         std::fprintf(stderr, "%s\n", line.c_str());
     }
 }
@@ -153,6 +138,7 @@ void forward_signal(int sig) {
     registry_mutex().lock();   // never released: the process ends below
     const std::vector<Live>& live = registry();
     for (auto it = live.rbegin(); it != live.rend(); ++it) {
+        if (it->keep) continue;
         // The main thread may still be writing into it; a few attempts outlast a file created meanwhile.
         for (int attempt = 0; attempt < 5; ++attempt) {
             std::error_code ec;
@@ -161,7 +147,11 @@ void forward_signal(int sig) {
         }
     }
     std::string line = fmt::format("{}interrupted by {}", program_prefix(), signal_name(sig));
-    if (!live.empty()) line += fmt::format("; nothing written to '{}'", live.front().target.string());
+    if (!live.empty() && live.front().keep)
+        line += fmt::format("; '{}' is unfinished; the work so far is kept in '{}' and can be resumed",
+                            live.front().target.string(), live.front().tmp.string());
+    else if (!live.empty())
+        line += fmt::format("; nothing written to '{}'", live.front().target.string());
     if (::isatty(STDERR_FILENO)) line = "\n" + line;   // after a progress bar's unfinished line
     line += "\n";
     std::fflush(stderr);
@@ -170,6 +160,30 @@ void forward_signal(int sig) {
 }
 
 }  // namespace
+
+std::vector<Leftover> find_leftovers(const fs::path& target) {
+    std::vector<Leftover> out;
+    const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    const std::string prefix = target.filename().string() + ".tmp-";
+    std::error_code ec;
+    fs::directory_iterator it(parent, ec);
+    if (ec) return out;
+    for (const fs::directory_entry& e : it) {
+        const std::string name = e.path().filename().string();
+        if (name.compare(0, prefix.size(), prefix) != 0 || !e.is_directory(ec)) continue;
+        Leftover l;
+        l.path = target.has_parent_path() ? parent / name : fs::path(name);
+        std::ifstream in(l.path / owner_file);
+        std::string word, start;
+        l.owned = static_cast<bool>(in >> word >> l.pid >> word >> start) && l.pid > 0;
+        if (l.owned && (::kill(static_cast<pid_t>(l.pid), 0) == 0 || errno == EPERM)) {
+            const std::string now = start_time(l.pid);
+            l.alive = now.empty() || start == "0" || now == start;
+        }
+        out.push_back(l);
+    }
+    return out;
+}
 
 fs::path normalize_output_path(const std::string& dir) {
     if (dir.empty()) throw ConfigError("output directory: empty name; expected a path");
@@ -240,11 +254,51 @@ OutputDir::OutputDir(const std::string& target, Existing existing, const std::st
     registry().push_back({tmp_, target_});
 }
 
+OutputDir::OutputDir(AdoptLeftover, const Leftover& leftover, const std::string& target, const std::string& operation)
+    : target_(normalize_output_path(target)), existing_(Existing::refuse),
+      operation_(operation.empty() ? "" : operation + ": ") {
+    if (!leftover.owned)
+        throw ConfigError(fmt::format("{}'{}' records no owner; not a directory of this program to resume", operation_,
+                                      leftover.path.string()));
+    if (leftover.alive)
+        throw ConfigError(fmt::format("{}'{}' is being written now by process {}; it can be resumed only once that "
+                                      "process has ended", operation_, leftover.path.string(), leftover.pid));
+    std::lock_guard<std::mutex> lock(registry_mutex());
+    for (int attempt = 0;; ++attempt) {
+        fs::path tmp = target_;
+        tmp += ".tmp-" + random_hex();
+        if (rename_noreplace(leftover.path, tmp) == 0) {
+            tmp_ = tmp;
+            break;
+        }
+        if (errno != EEXIST || attempt == 16)
+            throw ConfigError(fmt::format("{}cannot take over '{}' (renaming it to '{}'): {}", operation_,
+                                          leftover.path.string(), tmp.string(), std::strerror(errno)));
+    }
+    {
+        std::ofstream owner(tmp_ / owner_file, std::ios::trunc);
+        owner << "pid " << ::getpid() << " start " << (start_time(::getpid()).empty() ? "0" : start_time(::getpid()))
+              << "\n";
+        owner.close();
+        if (!owner)
+            throw ConfigError(fmt::format("{}cannot write '{}': {}", operation_, (tmp_ / owner_file).string(),
+                                          std::strerror(errno)));
+    }
+    registry().push_back({tmp_, target_});
+}
+
+void OutputDir::keep_on_failure() {
+    std::lock_guard<std::mutex> lock(registry_mutex());
+    keep_ = true;
+    for (Live& l : registry())
+        if (l.tmp == tmp_) l.keep = true;
+}
+
 OutputDir::~OutputDir() {
     if (committed_) return;
     std::lock_guard<std::mutex> lock(registry_mutex());
     std::error_code ec;
-    fs::remove_all(tmp_, ec);   // only the directory this object created
+    if (!keep_) fs::remove_all(tmp_, ec);   // only the directory this object created
     auto& r = registry();
     for (auto it = r.begin(); it != r.end(); ++it)
         if (it->tmp == tmp_) {

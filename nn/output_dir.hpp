@@ -14,6 +14,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace nn {
 
@@ -25,16 +26,40 @@ enum class Existing { refuse, replace };
 /// if empty.
 std::filesystem::path normalize_output_path(const std::string& dir);
 
+/// A temporary directory `<target>.tmp-<hex>` found beside its target, and what its owner file says.
+struct Leftover {
+    std::filesystem::path path;   ///< the temporary directory
+    bool owned = false;           ///< it records an owner (pid and start time)
+    long pid = 0;                 ///< the owner's pid (when owned)
+    bool alive = false;           ///< the owner still runs (same pid and start time)
+};
+
+/// Every temporary directory of target beside it (what the OutputDir constructor reports as leftovers).
+std::vector<Leftover> find_leftovers(const std::filesystem::path& target);
+
+/// Tag of the OutputDir constructor that adopts a leftover.
+struct AdoptLeftover {};
+
 /// A directory under construction beside its target; see the file comment.
 class OutputDir {
 public:
+    /// Adopt `leftover`, a temporary directory of `target` left by a process that no longer runs (to resume
+    /// its work): it is renamed to a new `<target>.tmp-<hex>` (atomic, so two processes cannot adopt the same
+    /// one) and recorded as this process's, as if the other constructor had created it.
+    /// \throws ConfigError if its owner still runs, it records no owner, or the rename fails.
+    OutputDir(AdoptLeftover, const Leftover& leftover, const std::string& target, const std::string& operation = "");
     /// Create the temporary directory for target (ConfigError if target exists and existing is refuse, or if
     /// the location is unusable). operation prefixes the messages ("train", "save_checkpoint").
     OutputDir(const std::string& target, Existing existing = Existing::refuse, const std::string& operation = "");
     OutputDir(const OutputDir&) = delete;
     OutputDir& operator=(const OutputDir&) = delete;
-    /// Removes the temporary directory unless committed.
+    /// Removes the temporary directory unless committed (or kept: keep_on_failure).
     ~OutputDir();
+
+    /// From now on the temporary directory outlives a failure: the destructor without commit() and an
+    /// interrupt (install_interrupt_cleanup) leave it on disk with its owner record, so that the work can be
+    /// resumed (a run that has written a checkpoint calls this).
+    void keep_on_failure();
 
     /// The temporary directory to fill.
     const std::filesystem::path& path() const { return tmp_; }
@@ -50,6 +75,7 @@ private:
     Existing existing_;
     std::string operation_;
     bool committed_ = false;
+    bool keep_ = false;
 };
 
 /// Catch SIGINT, SIGTERM and SIGHUP for the whole process: on one, every live OutputDir's temporary directory

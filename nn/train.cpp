@@ -143,8 +143,15 @@ void check_config(const TrainConfig& c) {
 
 template <class T>
 TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dataset& test_set,
-                  const TrainConfig& config, const std::vector<Observer<T>>& observers) {
+                  const TrainConfig& config, const std::vector<Observer<T>>& observers, const TrainHooks& hooks) {
     check_config(config);
+    const TrainState* resume = hooks.resume;
+    if (resume != nullptr && resume->epoch > config.epochs)
+        throw ConfigError(fmt::format("train: the state to resume from is at epoch {}, beyond the {} epochs of the "
+                                      "run", resume->epoch, config.epochs));
+    if (resume != nullptr && !config.resume.empty())
+        throw ConfigError("train: both TrainConfig::resume (optimizer buffers) and TrainHooks::resume (a whole "
+                          "state) are given; expected at most one");
     const bool adamw = config.optimizer.kind == OptimizerKind::adamw;
     const bool lbfgs = config.optimizer.kind == OptimizerKind::lbfgs;
     const bool full_batch = lbfgs || config.batch == 0 || config.batch >= train_set.n();
@@ -168,6 +175,49 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
     DivergenceGuard<T> guard;
     guard.kept = snapshot(model);
     const char* unit = lbfgs ? "iteration" : "epoch";
+    const auto started = Clock::now();
+    const std::size_t first_epoch = resume != nullptr ? resume->epoch + 1 : 1;
+    if (resume != nullptr) {
+        result.history = resume->history;
+        result.epochs = resume->epoch;
+        guard.initial = resume->initial_objective;
+        guard.previous = resume->previous_objective;
+        guard.rising = resume->rising;
+        guard.kept_epoch = resume->kept_epoch;
+        guard.kept_objective = resume->kept_objective;
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            const auto it = resume->kept.find(params[i].name());
+            if (it == resume->kept.end() || it->second.shape() != params[i].value().shape())
+                throw CheckpointError(fmt::format("train: the state to resume from {} for parameter {} {}",
+                                                  it == resume->kept.end() ? "has no kept values" : "has kept values "
+                                                  + ad::shape_str(it->second), params[i].name(),
+                                                  ad::shape_str(params[i].value())));
+            for (std::size_t j = 0; j < it->second.size(); ++j) guard.kept[i].data()[j] = T(it->second.data()[j]);
+        }
+    }
+    // The state after `epoch`, for TrainHooks::checkpoint.
+    auto state_after = [&](std::size_t epoch, OptimizerState optimizer) {
+        TrainState st;
+        st.epoch = epoch;
+        st.optimizer = std::move(optimizer);
+        st.history = result.history;
+        st.initial_objective = guard.initial;
+        st.previous_objective = guard.previous;
+        st.rising = guard.rising;
+        st.kept_epoch = guard.kept_epoch;
+        st.kept_objective = guard.kept_objective;
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            ad::Tensor<double> k = ad::Tensor<double>::from_shape({guard.kept[i].shape(0), guard.kept[i].shape(1)});
+            for (std::size_t j = 0; j < k.size(); ++j) k.data()[j] = double(guard.kept[i].data()[j]);
+            st.kept.emplace(params[i].name(), std::move(k));
+        }
+        st.seconds = (resume != nullptr ? resume->seconds : 0.0) + seconds_since(started);
+        return st;
+    };
+    auto checkpoint_due = [&](std::size_t epoch) {
+        return hooks.checkpoint && hooks.checkpoint_every > 0 && epoch % hooks.checkpoint_every == 0 &&
+               epoch < config.epochs;
+    };
 
     // (λ/2)‖θ‖² over the decayed parameters: L_λ = L + this.
     auto decay_term = [&] {
@@ -218,7 +268,9 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
 
     if (lbfgs) {
         LbfgsConfig lc = config.lbfgs;
-        lc.max_iterations = config.epochs;
+        // Resumed at iteration k: the remaining iterations, numbered from k + 1 (with a fresh memory; TrainHooks).
+        const std::size_t done = first_epoch - 1;
+        lc.max_iterations = config.epochs - done;
         lc.tolerance = config.tolerance > 0 ? config.tolerance : 0.0;
         auto t0 = Clock::now();
         bool stopped_by_observer = false, bad = false;
@@ -233,7 +285,7 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
             params,
             [&] {
                 last_eval = evaluate_objective(model, tr, objective);
-                if (!have_last) {   // the starting point: L₀
+                if (!have_last && resume == nullptr) {   // the starting point: L₀
                     guard.initial = guard.kept_objective = last_eval.objective;
                 }
                 have_last = true;
@@ -241,7 +293,8 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
                 return last_eval.objective;
             },
             lc,
-            [&](std::size_t it, double f, double ratio) {
+            [&](std::size_t local_it, double f, double ratio) {
+                const std::size_t it = done + local_it;
                 if (bad) return false;
                 rule = guard.check(f, it, params, config);
                 if (!rule.empty()) return false;
@@ -253,6 +306,7 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
                                         ? record_from(it, no_lr, seconds_since(t0), last_eval, true)
                                         : record(it, no_lr, seconds_since(t0), true);
                     result.history.push_back(r);
+                    if (hooks.record) hooks.record(r);
                     progress.update(r.epoch, progress_line(r, config));
                 }
                 t0 = Clock::now();
@@ -260,19 +314,25 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
                     stopped_by_observer = true;
                     return false;
                 }
+                if (checkpoint_due(it) && !(config.tolerance > 0 && ratio < config.tolerance))
+                    hooks.checkpoint(state_after(it, {}));
                 return true;
             });
-        result.epochs = lr.iterations;
+        result.epochs = done + lr.iterations;
         if (bad) {
-            diverged(lr.iterations + 1, "the objective or its gradient is not finite");
+            diverged(result.epochs + 1, "the objective or its gradient is not finite");
         } else if (!rule.empty()) {
-            diverged(lr.iterations, rule);
+            diverged(result.epochs, rule);
         } else {
             result.stop = lr.converged ? StopReason::converged
                           : stopped_by_observer ? StopReason::observer
                                                 : StopReason::max_epochs;
-            result.message = fmt::format("L-BFGS: {} after {} iterations ({} evaluations): {}", to_string(result.stop),
-                                         lr.iterations, lr.evaluations, lr.status);
+            result.message = fmt::format("L-BFGS: {} after {} iterations ({} evaluations{}): {}", to_string(result.stop),
+                                         result.epochs, lr.evaluations,
+                                         done > 0 ? fmt::format(" since resuming at iteration {} with an empty memory",
+                                                                done)
+                                                  : std::string(),
+                                         lr.status);
         }
     } else {
         std::vector<bool> mask;
@@ -286,9 +346,16 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
         for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
         Examples<T> batch;  // the current mini-batch; its buffers are reused from batch to batch
         result.stop = StopReason::max_epochs;
-        guard.initial = guard.kept_objective = evaluate_loss(model, tr, config.loss).loss + decay_term();
+        if (resume == nullptr) {
+            guard.initial = guard.kept_objective = evaluate_loss(model, tr, config.loss).loss + decay_term();
+        } else {
+            opt->load_state(params, resume->optimizer);
+            // The mini-batch order continues: the shuffles of the epochs done, replayed from the seed.
+            if (!full_batch)
+                for (std::size_t e = 1; e < first_epoch; ++e) rng.shuffle(order);
+        }
 
-        for (std::size_t epoch = 1; epoch <= config.epochs; ++epoch) {
+        for (std::size_t epoch = first_epoch; epoch <= config.epochs; ++epoch) {
             const auto t0 = Clock::now();
             const double lr = config.schedule.lr(epoch - 1, config.lr);
             std::string failure;
@@ -337,6 +404,7 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
                     break;
                 }
                 result.history.push_back(r);
+                if (hooks.record) hooks.record(r);
                 progress.update(r.epoch, progress_line(r, config), epoch == config.epochs);
                 if (check && r.grad_norm_ratio < config.tolerance) {
                     result.stop = StopReason::converged;
@@ -347,6 +415,7 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
                 result.stop = StopReason::observer;
                 break;
             }
+            if (checkpoint_due(epoch)) hooks.checkpoint(state_after(epoch, opt->state(params)));
         }
         if (result.message.empty())
             result.message = fmt::format("{} after {} epochs", to_string(result.stop), result.epochs);
@@ -397,6 +466,85 @@ nlohmann::json to_json(const TrainConfig& c) {
     return j;
 }
 
+namespace {
+
+// A double for JSON: NaN and ±inf have no JSON number, so null (read back as NaN).
+nlohmann::json number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
+const nlohmann::json& field(const nlohmann::json& j, const char* key, const std::string& where) {
+    const auto it = j.find(key);
+    if (it == j.end()) throw CheckpointError(fmt::format("{}: lacks the field \"{}\"", where, key));
+    return *it;
+}
+
+double read_number(const nlohmann::json& j, const char* key, const std::string& where) {
+    const nlohmann::json& v = field(j, key, where);
+    if (v.is_null()) return std::numeric_limits<double>::quiet_NaN();
+    if (!v.is_number())
+        throw CheckpointError(fmt::format("{}: field \"{}\" is {}, expected a number", where, key, v.dump()));
+    return v.get<double>();
+}
+
+std::size_t read_count(const nlohmann::json& j, const char* key, const std::string& where) {
+    const nlohmann::json& v = field(j, key, where);
+    if (!v.is_number_unsigned())
+        throw CheckpointError(fmt::format("{}: field \"{}\" is {}, expected a whole number ≥ 0", where, key,
+                                          v.dump()));
+    return v.get<std::size_t>();
+}
+
+}  // namespace
+
+nlohmann::json to_json(const TrainState& s) {
+    nlohmann::json history = nlohmann::json::array();
+    for (const EpochRecord& r : s.history)
+        history.push_back({{"epoch", r.epoch}, {"lr", number(r.lr)}, {"train_loss", number(r.train_loss)},
+                           {"train_objective", number(r.train_objective)}, {"train_accuracy", number(r.train_accuracy)},
+                           {"test_loss", number(r.test_loss)}, {"test_accuracy", number(r.test_accuracy)},
+                           {"grad_norm_ratio", number(r.grad_norm_ratio)}, {"seconds", number(r.seconds)}});
+    return {{"epoch", s.epoch},
+            {"initial_objective", number(s.initial_objective)},
+            {"previous_objective", number(s.previous_objective)},
+            {"rising", s.rising},
+            {"kept_epoch", s.kept_epoch},
+            {"kept_objective", number(s.kept_objective)},
+            {"seconds", number(s.seconds)},
+            {"history", std::move(history)}};
+}
+
+TrainState train_state_from_json(const nlohmann::json& j, const std::string& where) {
+    if (!j.is_object()) throw CheckpointError(fmt::format("{}: the training state is {}, expected an object", where,
+                                                          j.type_name()));
+    TrainState s;
+    s.epoch = read_count(j, "epoch", where);
+    s.initial_objective = read_number(j, "initial_objective", where);
+    s.previous_objective = read_number(j, "previous_objective", where);
+    s.rising = read_count(j, "rising", where);
+    s.kept_epoch = read_count(j, "kept_epoch", where);
+    s.kept_objective = read_number(j, "kept_objective", where);
+    s.seconds = read_number(j, "seconds", where);
+    const nlohmann::json& history = field(j, "history", where);
+    if (!history.is_array())
+        throw CheckpointError(fmt::format("{}: field \"history\" is {}, expected an array", where, history.type_name()));
+    for (std::size_t i = 0; i < history.size(); ++i) {
+        const std::string row = fmt::format("{}: history[{}]", where, i);
+        const nlohmann::json& h = history[i];
+        if (!h.is_object()) throw CheckpointError(fmt::format("{} is {}, expected an object", row, h.dump()));
+        EpochRecord r;
+        r.epoch = read_count(h, "epoch", row);
+        r.lr = read_number(h, "lr", row);
+        r.train_loss = read_number(h, "train_loss", row);
+        r.train_objective = read_number(h, "train_objective", row);
+        r.train_accuracy = read_number(h, "train_accuracy", row);
+        r.test_loss = read_number(h, "test_loss", row);
+        r.test_accuracy = read_number(h, "test_accuracy", row);
+        r.grad_norm_ratio = read_number(h, "grad_norm_ratio", row);
+        r.seconds = read_number(h, "seconds", row);
+        s.history.push_back(r);
+    }
+    return s;
+}
+
 std::string history_csv(const std::vector<EpochRecord>& history) {
     auto cell = [](double v) { return v < 0 ? std::string() : fmt::format("{:.17g}", v); };
     std::ostringstream out;
@@ -414,8 +562,8 @@ void write_history_csv(const std::string& path, const std::vector<EpochRecord>& 
 }
 
 template TrainResult train<float>(MLP<float>&, const data::Dataset&, const data::Dataset&, const TrainConfig&,
-                                  const std::vector<Observer<float>>&);
+                                  const std::vector<Observer<float>>&, const TrainHooks&);
 template TrainResult train<double>(MLP<double>&, const data::Dataset&, const data::Dataset&, const TrainConfig&,
-                                   const std::vector<Observer<double>>&);
+                                   const std::vector<Observer<double>>&, const TrainHooks&);
 
 }  // namespace nn

@@ -12,6 +12,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <limits>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -86,6 +88,43 @@ struct TrainResult {
     OptimizerState optimizer_state;  ///< the optimizer's buffers at the end (empty for L-BFGS), for checkpoints
 };
 
+/// Where a run stands after an epoch (L-BFGS: an iteration): together with the model's parameters at that
+/// point, everything train() needs to continue the run (TrainHooks::resume). Tensors are kept in double,
+/// which holds float and double values exactly.
+struct TrainState {
+    std::size_t epoch = 0;                 ///< epochs (L-BFGS: iterations) completed
+    OptimizerState optimizer;              ///< the optimizer's buffers and step count (empty for L-BFGS)
+    std::vector<EpochRecord> history;      ///< the history rows so far
+    double initial_objective = 0;          ///< L₀, L_λ at the initial parameters (the divergence rules)
+    double previous_objective = std::numeric_limits<double>::quiet_NaN();  ///< L_λ at the last evaluated
+                                                                            ///< epoch (NaN before the first)
+    std::size_t rising = 0;                ///< the current streak of the rising rule
+    std::size_t kept_epoch = 0;            ///< the epoch of the parameters kept for a divergence (0: initial)
+    double kept_objective = 0;             ///< their L_λ
+    std::map<std::string, ad::Tensor<double>> kept;  ///< those parameters, by parameter name
+    double seconds = 0;                    ///< wall time spent training so far (over every resumption)
+};
+
+/// Checkpoints and resumption for train(); fact::train_run keeps them on disk (fact/run.hpp).
+///
+/// Resuming SGD, Adam or AdamW is bitwise exact: the parameters, the optimizer's buffers and step count
+/// and the divergence rules' state are restored exactly, the schedule is a function of the epoch, and the
+/// mini-batch order is continued by replaying the seeded shuffles of the epochs already done (O(n) each,
+/// no training). The history then matches an uninterrupted run's except its seconds. L-BFGS is not bitwise:
+/// liblbfgs keeps its correction pairs and line-search state to itself, so a resumed L-BFGS run starts
+/// again from the checkpoint's parameters with an empty memory (its first step is a steepest-descent line
+/// search) and follows a nearby, not identical, path; its history up to the checkpoint is kept exactly.
+struct TrainHooks {
+    std::size_t checkpoint_every = 0;  ///< epochs (L-BFGS: iterations) between calls of checkpoint (0: none)
+    /// Called after every checkpoint_every-th epoch except the last, after the observers, with the model
+    /// holding that epoch's parameters.
+    std::function<void(const TrainState&)> checkpoint;
+    /// Called with every history row once it is complete (after its epoch's divergence check).
+    std::function<void(const EpochRecord&)> record;
+    /// Continue from this state (the model must hold its parameters); null: start afresh.
+    const TrainState* resume = nullptr;
+};
+
 /// Called after epoch `epoch` every `every` epochs; returning false stops training (StopReason::observer).
 template <class T>
 struct Observer {
@@ -107,12 +146,22 @@ struct Observer {
 /// objective kept: "diverged at epoch 27: L_λ = 3.2e+09 exceeds 1000 × its initial value 0.52; kept the
 /// parameters of epoch 3 (L_λ = 0.31)". L-BFGS's line search only accepts decreasing L_λ, so for it
 /// only the first rule can fire. A run that does not diverge is not changed by these checks.
+///
+/// `hooks` adds checkpoints and resumption (TrainHooks).
 /// \throws ConfigError for a bad configuration (lr ≤ 0 except for L-BFGS, λ or tolerance < 0,
-///         eval_every or check_every 0, bad optimizer hyperparameters); CheckpointError for a resume
-///         state that does not fit; ad::ShapeError for data that do not fit the model.
+///         eval_every or check_every 0, bad optimizer hyperparameters, a resume state beyond `epochs`);
+///         CheckpointError for a resume state that does not fit the model; ad::ShapeError for data that do
+///         not fit the model.
 template <class T>
 TrainResult train(MLP<T>& model, const data::Dataset& train, const data::Dataset& test, const TrainConfig& config,
-                  const std::vector<Observer<T>>& observers = {});
+                  const std::vector<Observer<T>>& observers = {}, const TrainHooks& hooks = {});
+
+/// The scalars and the history of a TrainState as JSON (the optimizer buffers and kept parameters are
+/// tensors, stored beside it by nn::save_train_checkpoint); doubles round-trip exactly, NaN is null.
+nlohmann::json to_json(const TrainState& state);
+/// The inverse of to_json(const TrainState&) (tensors left empty). \throws CheckpointError naming `where`
+/// and the field for a missing field or one of the wrong type.
+TrainState train_state_from_json(const nlohmann::json& j, const std::string& where);
 
 /// The history as CSV: epoch,lr,train_loss,train_objective,train_acc,test_loss,test_acc,grad_ratio,seconds
 /// (written atomically). Empty cells for values not computed, and for the lr of L-BFGS (it has none). \throws data::DataError if it cannot be written.

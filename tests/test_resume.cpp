@@ -1,0 +1,308 @@
+// Checkpoints and resume (fact/run.hpp, fact/rfm_run.hpp): a run interrupted after a checkpoint and then
+// resumed ends bitwise identical to the same run left alone (every parameter, run.json, history.csv but its
+// seconds), for SGD with momentum, mini-batches and a step schedule, Adam, full-batch GD, in float and
+// double; L-BFGS resumes with an empty memory (not bitwise) and still ends where it should; the refusals.
+#define BOOST_TEST_MODULE resume
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <fmt/format.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "data/files.hpp"
+#include "fact/rfm_run.hpp"
+#include "fact/run.hpp"
+#include "nn/checkpoint.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Killed {};  // thrown by the hook: a crash after a checkpoint
+
+// A fresh scratch folder for one test case.
+fs::path scratch(const std::string& name) {
+    const fs::path dir = fs::temp_directory_path() / fmt::format("fact_resume_{}_{}", ::getpid(), name);
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    return dir;
+}
+
+std::string read(const fs::path& p) { return data::read_file(p.string()); }
+
+// The CSV without its "seconds" column (wall time, the one column a resumed run may change).
+std::string without_seconds(const std::string& csv) {
+    std::istringstream in(csv);
+    std::string line, out;
+    std::size_t column = 0;
+    for (bool header = true; std::getline(in, line); header = false) {
+        std::vector<std::string> cells;
+        std::istringstream row(line);
+        for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
+        if (!line.empty() && line.back() == ',') cells.push_back("");
+        if (header) column = std::size_t(std::find(cells.begin(), cells.end(), "seconds") - cells.begin());
+        if (column < cells.size()) cells.erase(cells.begin() + long(column));
+        for (const std::string& cell : cells) out += cell + ",";
+        out += "\n";
+    }
+    return out;
+}
+
+// The only temporary directory beside out.
+fs::path leftover_of(const fs::path& out) {
+    const std::vector<nn::Leftover> l = nn::find_leftovers(out);
+    BOOST_TEST_REQUIRE(l.size() == 1u);
+    return l.front().path;
+}
+
+// Makes the leftover's owner a process that does not exist (a pid above any pid_max), as after a kill.
+void orphan(const fs::path& tmp) {
+    std::ofstream(tmp / ".fact-owner", std::ios::trunc) << "pid 999999999 start 1\n";
+}
+
+// Every parameter of the two finished runs, byte for byte.
+template <class T>
+void same_parameters(const fs::path& a, const fs::path& b) {
+    nn::MLP<T> ma(nn::checkpoint_config((a / "model").string())), mb(nn::checkpoint_config((b / "model").string()));
+    nn::load_checkpoint((a / "model").string(), ma);
+    nn::load_checkpoint((b / "model").string(), mb);
+    for (const std::string& name : ma.parameter_names())
+        BOOST_TEST(std::memcmp(ma.get(name).data(), mb.get(name).data(), ma.get(name).size() * sizeof(T)) == 0, name);
+}
+
+// The same files, with the same content (history.csv but its seconds).
+void same_files(const fs::path& a, const fs::path& b, bool bitwise) {
+    std::vector<std::string> fa, fb;
+    for (const auto& e : fs::recursive_directory_iterator(a)) fa.push_back(fs::relative(e.path(), a).string());
+    for (const auto& e : fs::recursive_directory_iterator(b)) fb.push_back(fs::relative(e.path(), b).string());
+    std::sort(fa.begin(), fa.end());
+    std::sort(fb.begin(), fb.end());
+    BOOST_TEST(fa == fb, boost::test_tools::per_element());
+    if (!bitwise) return;
+    for (const std::string& f : fa) {
+        if (fs::is_directory(a / f)) continue;
+        if (f == "history.csv")
+            BOOST_TEST(without_seconds(read(a / f)) == without_seconds(read(b / f)));
+        else
+            BOOST_TEST((read(a / f) == read(b / f)), f);
+    }
+}
+
+fact::RunConfig small_run(const std::string& dtype) {
+    fact::RunConfig c;
+    c.data = "mixture:d=4,classes=3,n=150,sep=3";
+    c.seed = 3;
+    c.dtype = dtype;
+    c.test_frac = 0.2;
+    c.hidden = {8, 8};
+    c.activation = nn::Activation::tanh;
+    c.train.quiet = true;
+    c.train.weight_decay = 1e-3;
+    return c;
+}
+
+// Runs c uninterrupted into dir/straight and interrupted after epoch kill (then resumed) into dir/resumed.
+template <class T>
+void interrupt_and_resume(const fact::RunConfig& base, std::size_t kill, bool bitwise, const std::string& name) {
+    BOOST_TEST_CONTEXT(name) {
+        const fs::path dir = scratch(name);
+        fact::RunConfig c = base;
+        c.out = (dir / "straight").string();
+        const fact::RunOutcome straight = fact::train_run(c);
+        c.out = (dir / "resumed").string();
+        fact::RunHooks crash;
+        crash.after_epoch = [&](std::size_t epoch, const fs::path&) {
+            if (epoch == kill) throw Killed{};
+        };
+        BOOST_CHECK_THROW(fact::train_run(c, crash), Killed);
+        BOOST_TEST_REQUIRE(!fs::exists(c.out));
+        const fs::path tmp = leftover_of(c.out);
+        BOOST_TEST(fs::exists(tmp / "checkpoint" / "model.json"));
+        BOOST_TEST(fs::exists(tmp / "config.json"));
+        BOOST_TEST(fs::exists(tmp / "progress.json"));
+        // Its owner (this process) still runs: refused.
+        try {
+            fact::resume_run(c.out);
+            BOOST_ERROR("resume_run accepted a directory whose owner runs");
+        } catch (const nn::ConfigError& e) {
+            BOOST_TEST(std::string(e.what()).find("is being written now by process") != std::string::npos, e.what());
+        }
+        orphan(tmp);
+        // It goes on from the last checkpoint, not from the start.
+        std::size_t first = 0;
+        fact::RunHooks watch;
+        watch.after_epoch = [&](std::size_t epoch, const fs::path&) {
+            if (first == 0) first = epoch;
+        };
+        const fact::RunOutcome resumed = fact::resume_run(c.out + "/", watch);
+        BOOST_TEST(first == kill / c.checkpoint_every * c.checkpoint_every + 1);
+        if (bitwise) BOOST_TEST(resumed.result.epochs == straight.result.epochs);
+        BOOST_TEST(nn::find_leftovers(c.out).empty());
+        same_files(dir / "straight", dir / "resumed", bitwise);
+        if (bitwise) {
+            same_parameters<T>(dir / "straight", dir / "resumed");
+        } else {
+            // L-BFGS: the history up to the checkpoint is the same, and the run still converges.
+            BOOST_TEST(resumed.result.train_loss == straight.result.train_loss, boost::test_tools::tolerance(1e-2));
+        }
+        fs::remove_all(dir);
+    }
+}
+
+}  // namespace
+
+// First, before anything starts TBB's threads in this process: a real crash, SIGKILL in a forked child.
+BOOST_AUTO_TEST_CASE(a_run_killed_by_sigkill_resumes_bitwise) {
+    const fs::path dir = scratch("sigkill");
+    fact::RunConfig c = small_run("f64");
+    c.train.optimizer.kind = nn::OptimizerKind::sgd;
+    c.train.optimizer.momentum = 0.9;
+    c.train.batch = 32;
+    c.train.lr = 0.05;
+    c.train.epochs = 10;
+    c.checkpoint_every = 3;
+    c.out = (dir / "resumed").string();
+    const pid_t child = ::fork();
+    BOOST_TEST_REQUIRE(child >= 0);
+    if (child == 0) {
+        fact::RunHooks die;
+        die.after_epoch = [](std::size_t epoch, const fs::path&) {
+            if (epoch == 7) ::raise(SIGKILL);
+        };
+        try {
+            fact::train_run(c, die);
+        } catch (...) {
+        }
+        ::_exit(0);   // not reached
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    BOOST_TEST_REQUIRE(WIFSIGNALED(status));
+    BOOST_TEST(WTERMSIG(status) == SIGKILL);
+    const fs::path tmp = leftover_of(c.out);
+    const std::string progress = read(tmp / "progress.json");
+    BOOST_TEST(progress.find("\"checkpoint_epoch\": 6") != std::string::npos, progress);
+    std::size_t first = 0;
+    fact::RunHooks watch;
+    watch.after_epoch = [&](std::size_t epoch, const fs::path&) {
+        if (first == 0) first = epoch;
+    };
+    const fact::RunOutcome resumed = fact::resume_run(c.out, watch);
+    BOOST_TEST(first == 7u);
+    c.out = (dir / "straight").string();
+    const fact::RunOutcome straight = fact::train_run(c);
+    BOOST_TEST(resumed.result.epochs == 10u);
+    same_files(dir / "straight", dir / "resumed", true);
+    same_parameters<double>(dir / "straight", dir / "resumed");
+    fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(sgd_momentum_minibatches_step_schedule_resume_bitwise) {
+    for (const std::string dtype : {"f32", "f64"}) {
+        fact::RunConfig c = small_run(dtype);
+        c.train.optimizer.momentum = 0.9;
+        c.train.optimizer.nesterov = true;
+        c.train.batch = 32;
+        c.train.lr = 0.05;
+        c.train.schedule.kind = nn::Schedule::Kind::step;
+        c.train.schedule.step_every = 4;
+        c.train.schedule.gamma = 0.5;
+        c.train.epochs = 13;
+        c.train.eval_every = 2;
+        c.track_every = 4;
+        c.checkpoint_every = 4;
+        if (dtype == "f32") interrupt_and_resume<float>(c, 6, true, "sgd_" + dtype);
+        else interrupt_and_resume<double>(c, 6, true, "sgd_" + dtype);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(adam_and_full_batch_gd_resume_bitwise) {
+    for (const std::string dtype : {"f32", "f64"}) {
+        fact::RunConfig c = small_run(dtype);
+        c.train.optimizer.kind = nn::OptimizerKind::adam;
+        c.train.lr = 1e-2;
+        c.train.batch = 50;
+        c.train.epochs = 12;
+        c.checkpoint_every = 5;
+        if (dtype == "f32") interrupt_and_resume<float>(c, 7, true, "adam_" + dtype);
+        else interrupt_and_resume<double>(c, 7, true, "adam_" + dtype);
+        fact::RunConfig g = small_run(dtype);
+        g.train.lr = 0.3;
+        g.train.epochs = 9;
+        g.train.eval_every = 2;
+        g.checkpoint_every = 2;
+        if (dtype == "f32") interrupt_and_resume<float>(g, 5, true, "gd_" + dtype);
+        else interrupt_and_resume<double>(g, 5, true, "gd_" + dtype);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(lbfgs_resumes_with_an_empty_memory) {
+    for (const std::string dtype : {"f32", "f64"}) {
+        fact::RunConfig c = small_run(dtype);
+        c.train.optimizer.kind = nn::OptimizerKind::lbfgs;
+        c.train.weight_decay = 1e-2;
+        c.train.epochs = 300;
+        c.train.eval_every = 10;
+        c.checkpoint_every = 50;
+        if (dtype == "f32") interrupt_and_resume<float>(c, 120, false, "lbfgs_" + dtype);
+        else interrupt_and_resume<double>(c, 120, false, "lbfgs_" + dtype);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(resume_refuses_in_one_line) {
+    const fs::path dir = scratch("refusals");
+    const std::string out = (dir / "run").string();
+    auto refused = [&](const std::string& expected) {
+        try {
+            fact::resume_run(out);
+            BOOST_ERROR("accepted; expected: " << expected);
+        } catch (const nn::ConfigError& e) {
+            const std::string m = e.what();
+            BOOST_TEST(m.find(expected) != std::string::npos, m);
+            BOOST_TEST(m.find('\n') == std::string::npos, m);
+        }
+    };
+    refused("no interrupted run of '" + out + "'");
+    // A leftover of a dead process without a checkpoint: start again.
+    const fs::path tmp = dir / "run.tmp-0badf00d";
+    fs::create_directories(tmp);
+    orphan(tmp);
+    refused("has no config.json");
+    std::ofstream(tmp / "config.json") << R"({"format": "fact-run-config", "command": "train", "config": {}})";
+    refused("has no checkpoint yet (interrupted before its first one); start the run again");
+    std::ofstream(tmp / "config.json", std::ios::trunc) << R"({"format": "fact-run-config", "command": "rfm", "config": {}})";
+    refused("holds a `fact rfm` run");
+    fs::create_directories(dir / "run.tmp-1badf00d");
+    refused("several interrupted runs of '" + out + "'");
+    fs::create_directories(out);
+    refused("already exists: the run finished; nothing to resume");
+    fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(the_run_configuration_round_trips_and_names_bad_fields) {
+    fact::RunConfig c = small_run("f32");
+    c.train.optimizer.kind = nn::OptimizerKind::adamw;
+    c.train.schedule.kind = nn::Schedule::Kind::cosine;
+    c.init.kind = nn::InitConfig::Kind::normal;
+    c.checkpoint_every = 7;
+    const nlohmann::json j = fact::to_json(c);
+    BOOST_TEST(fact::to_json(fact::run_config_from_json(j, "config.json")) == j);
+    nlohmann::json bad = j;
+    bad["train"]["weight_decay"] = "abc";
+    try {
+        fact::run_config_from_json(bad, "x/config.json");
+        BOOST_ERROR("accepted a string weight_decay");
+    } catch (const nn::ConfigError& e) {
+        BOOST_TEST(std::string(e.what()) == "x/config.json: field \"train.weight_decay\" is \"abc\", expected a number");
+    }
+}

@@ -2,18 +2,23 @@
 #include "fact/rfm_run.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "autodiff/error.hpp"
+#include "data/files.hpp"
 #include "data/npy.hpp"
 #include "data/spec.hpp"
 #include "data/transforms.hpp"
 #include "fact/output.hpp"
 #include "fact/plot.hpp"
+#include "fact/run.hpp"
 #include "nn/error.hpp"
+#include "nn/output_dir.hpp"
 
 namespace fact {
 
@@ -22,6 +27,86 @@ namespace fs = std::filesystem;
 namespace {
 
 nlohmann::json number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
+nlohmann::json row_json(const RfmIteration& h) {
+    return {{"iter", h.iter}, {"train_loss", number(h.train_loss)}, {"test_loss", number(h.test_loss)},
+            {"train_acc", number(h.train_acc)}, {"test_acc", number(h.test_acc)}, {"val_loss", number(h.val_loss)},
+            {"val_acc", number(h.val_acc)}, {"seconds", number(h.seconds)}, {"m_change", number(h.m_change)},
+            {"solve", to_string(h.solve)}, {"solve_note", h.solve_note}};
+}
+
+RfmIteration row_from_json(const JsonFields& f) {
+    RfmIteration h;
+    h.iter = f.count("iter");
+    h.train_loss = f.number("train_loss");
+    h.test_loss = f.number("test_loss");
+    h.train_acc = f.number("train_acc");
+    h.test_acc = f.number("test_acc");
+    h.val_loss = f.number("val_loss");
+    h.val_acc = f.number("val_acc");
+    h.seconds = f.number("seconds");
+    h.m_change = f.number("m_change");
+    const std::string solve = f.text("solve");
+    bool known = false;
+    for (SolveMethod m : {SolveMethod::cholesky, SolveMethod::symmetric_indefinite, SolveMethod::least_squares})
+        if (to_string(m) == solve) {
+            h.solve = m;
+            known = true;
+        }
+    if (!known) throw f.error("solve", "cholesky, symmetric-indefinite or least-squares");
+    h.solve_note = f.text("solve_note");
+    return h;
+}
+
+// checkpoint/ (rfm_run.hpp), replaced atomically.
+void save_rfm_checkpoint(const fs::path& dir, const RfmState& st) {
+    nn::OutputDir out(dir.string(), nn::Existing::replace, "rfm checkpoint");
+    nlohmann::json history = nlohmann::json::array();
+    for (const RfmIteration& h : st.history) history.push_back(row_json(h));
+    const nlohmann::json j = {{"next_iter", st.next_iter}, {"m_change", number(st.m_change)},
+                              {"best_iter", st.best_iter}, {"best_metric", number(st.best_metric)},
+                              {"matrices", st.matrices.size()}, {"has_best_M", st.best_M.size() > 0},
+                              {"history", history}};
+    data::save_npy((out.path() / "M.npy").string(), st.M);
+    if (st.best_M.size() > 0) data::save_npy((out.path() / "best_M.npy").string(), st.best_M);
+    for (std::size_t t = 0; t < st.matrices.size(); ++t)
+        data::save_npy((out.path() / fmt::format("M_{}.npy", t)).string(), st.matrices[t]);
+    write_text(out.path() / "state.json", j.dump(2) + "\n");
+    out.commit();
+}
+
+RfmState load_rfm_checkpoint(const fs::path& dir) {
+    const fs::path file = dir / "state.json";
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(data::read_file(file.string()));
+    } catch (const std::exception& e) {
+        throw nn::ConfigError(fmt::format("rfm resume: {}: cannot be read: {}", file.string(), e.what()));
+    }
+    const JsonFields f(j, file.string());
+    RfmState st;
+    st.next_iter = f.count("next_iter");
+    st.m_change = f.number("m_change");
+    st.best_iter = f.count("best_iter");
+    st.best_metric = f.number("best_metric");
+    const nlohmann::json& history = f.at("history");
+    if (!history.is_array()) throw f.error("history", "an array");
+    for (std::size_t i = 0; i < history.size(); ++i)
+        st.history.push_back(row_from_json(JsonFields(history[i], file.string(), fmt::format("history[{}].", i))));
+    st.M = data::load_npy_matrix((dir / "M.npy").string());
+    if (f.boolean("has_best_M")) st.best_M = data::load_npy_matrix((dir / "best_M.npy").string());
+    for (std::size_t t = 0; t < f.count("matrices"); ++t)
+        st.matrices.push_back(data::load_npy_matrix((dir / fmt::format("M_{}.npy", t)).string()));
+    return st;
+}
+
+// progress.json (rfm_run.hpp).
+void write_rfm_progress(const fs::path& tmp, const RfmIteration& h, std::size_t iters, double seconds) {
+    const nlohmann::json j = {{"iter", h.iter}, {"iters", iters}, {"train_loss", number(h.train_loss)},
+                              {"test_loss", number(h.test_loss)}, {"train_acc", number(h.train_acc)},
+                              {"test_acc", number(h.test_acc)}, {"seconds", seconds}};
+    data::write_file((tmp / "progress.json").string(), j.dump(2) + "\n");
+}
 
 }  // namespace
 
@@ -58,13 +143,10 @@ std::string feature_matrix_heatmaps(const std::vector<Matrix>& matrices, const s
                         ColourScale::per_panel, caption);
 }
 
-RfmRunOutcome rfm_run(const RfmRunConfig& c) {
-    if (c.out.empty()) throw nn::ConfigError("rfm: no output directory; expected --out DIR");
-    // Created before any work: an unusable --out fails now, not after the iterations.
-    nn::OutputDir out(c.out, nn::Existing::refuse, "rfm");
-    if (!(c.test_frac >= 0 && c.test_frac < 1) || !(c.val_frac >= 0 && c.val_frac < 1))
-        throw nn::ConfigError(fmt::format("rfm: --test-frac {} and --val-frac {}; expected fractions in [0, 1)",
-                                          c.test_frac, c.val_frac));
+namespace {
+
+// Run RFM into out (created by rfm_run, or adopted by rfm_resume with its checkpoint) and commit it.
+RfmRunOutcome rfm_into(const RfmRunConfig& c, const RfmRunHooks& hooks, nn::OutputDir& out, const fs::path& checkpoint) {
     data::Split split = data::load_spec(c.data, c.seed);
     if (split.test.n() == 0 && c.test_frac > 0) split = data::train_test_split(split.train, c.test_frac, c.seed);
     data::Dataset validation;
@@ -76,8 +158,26 @@ RfmRunOutcome rfm_run(const RfmRunConfig& c) {
     if (c.row_normalize)
         for (data::Dataset* s : {&split.train, &split.test, &validation}) data::normalize_rows(s->X);
 
+    RfmState state;
+    RfmHooks rh;
+    if (!checkpoint.empty()) {
+        state = load_rfm_checkpoint(checkpoint);
+        rh.resume = &state;
+    }
+    const fs::path& tmp = out.path();
+    const auto start = std::chrono::steady_clock::now();
+    const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+    rh.checkpoint = [&](const RfmState& st) {
+        save_rfm_checkpoint(tmp / "checkpoint", st);
+        out.keep_on_failure();   // from now on a crash leaves the work for rfm_resume
+        if (hooks.after_iteration) hooks.after_iteration(st.next_iter - 1, tmp);
+    };
+    const RfmObserver progress = [&](const RfmIteration& h, const Matrix&) {
+        write_rfm_progress(tmp, h, c.rfm.iters, elapsed());
+        return true;
+    };
     RfmRunOutcome outcome;
-    outcome.result = run_rfm(c.rfm, {&split.train, &split.test, &validation});
+    outcome.result = run_rfm(c.rfm, {&split.train, &split.test, &validation}, progress, rh);
     const RfmResult& r = outcome.result;
     outcome.summary = format_rfm_table(r.history);
     outcome.dir = out.target().string();
@@ -117,6 +217,7 @@ RfmRunOutcome rfm_run(const RfmRunConfig& c) {
     curves.series = {tr, te};
     loss.series = {trl, tel};
 
+    remove_working_files(tmp);
     [&](const fs::path& tmp) {
         write_text(tmp / "history.csv", history_csv(r.history));
         data::save_npy((tmp / "M.npy").string(), r.M);
@@ -131,6 +232,82 @@ RfmRunOutcome rfm_run(const RfmRunConfig& c) {
     }(out.path());
     out.commit();
     return outcome;
+}
+
+}  // namespace
+
+RfmRunOutcome rfm_run(const RfmRunConfig& c, const RfmRunHooks& hooks) {
+    if (c.out.empty()) throw nn::ConfigError("rfm: no output directory; expected --out DIR");
+    // Created before any work: an unusable --out fails now, not after the iterations.
+    nn::OutputDir out(c.out, nn::Existing::refuse, "rfm");
+    if (!(c.test_frac >= 0 && c.test_frac < 1) || !(c.val_frac >= 0 && c.val_frac < 1))
+        throw nn::ConfigError(fmt::format("rfm: --test-frac {} and --val-frac {}; expected fractions in [0, 1)",
+                                          c.test_frac, c.val_frac));
+    write_text(out.path() / "config.json",
+               nlohmann::json{{"format", "fact-run-config"}, {"command", "rfm"}, {"config", to_json(c)}}.dump(2) + "\n");
+    return rfm_into(c, hooks, out, fs::path());
+}
+
+RfmRunOutcome rfm_resume(const std::string& out_arg, const RfmRunHooks& hooks) {
+    const nn::Leftover leftover = resumable_leftover(out_arg, "rfm");
+    const fs::path config_path = leftover.path / "config.json";
+    const nlohmann::json j = nlohmann::json::parse(data::read_file(config_path.string()));
+    RfmRunConfig c = rfm_run_config_from_json(JsonFields(j, config_path.string()).at("config"),
+                                              config_path.string() + ": config");
+    c.out = nn::normalize_output_path(out_arg).string();
+    nn::OutputDir out(nn::AdoptLeftover{}, leftover, c.out, "rfm resume");
+    out.keep_on_failure();   // a failed resume leaves the work for another attempt
+    const fs::path checkpoint = settle_checkpoint(out.path(), "checkpoint");
+    if (checkpoint.empty()) throw nn::ConfigError(fmt::format("rfm resume: '{}' has no checkpoint", out.path().string()));
+    return rfm_into(c, hooks, out, checkpoint);
+}
+
+nlohmann::json to_json(const RfmRunConfig& c) {
+    const RfmConfig& r = c.rfm;
+    return {{"data", c.data}, {"seed", c.seed}, {"test_frac", c.test_frac}, {"val_frac", c.val_frac},
+            {"row_normalize", c.row_normalize}, {"out", c.out},
+            {"rfm", {{"kernel", to_string(r.kernel.kind)}, {"bandwidth", r.kernel.bandwidth}, {"ridge", r.ridge},
+                     {"iters", r.iters}, {"update", to_string(r.update)}, {"power", r.power}, {"center", r.center},
+                     {"normalize", r.normalize ? nlohmann::json(to_string(*r.normalize)) : nlohmann::json(nullptr)},
+                     {"diagonal", r.diagonal}, {"keep_matrices", r.keep_matrices}, {"quiet", r.quiet}}}};
+}
+
+RfmRunConfig rfm_run_config_from_json(const nlohmann::json& j, const std::string& where) {
+    const JsonFields f(j, where);
+    RfmRunConfig c;
+    c.data = f.text("data");
+    c.seed = f.count("seed");
+    c.test_frac = f.number("test_frac");
+    c.val_frac = f.number("val_frac");
+    c.row_normalize = f.boolean("row_normalize");
+    c.out = f.text("out");
+    const JsonFields r = f.object("rfm");
+    try {
+        c.rfm.kernel.kind = parse_kernel(r.text("kernel"));
+    } catch (const ad::ValueError& e) {
+        throw r.error("kernel", e.what());
+    }
+    c.rfm.kernel.bandwidth = r.number("bandwidth");
+    c.rfm.ridge = r.number("ridge");
+    c.rfm.iters = r.count("iters");
+    try {
+        c.rfm.update = parse_update(r.text("update"));
+    } catch (const ad::ValueError& e) {
+        throw r.error("update", e.what());
+    }
+    c.rfm.power = r.number("power");
+    c.rfm.center = r.boolean("center");
+    if (!r.at("normalize").is_null()) {
+        try {
+            c.rfm.normalize = parse_normalization(r.text("normalize"));
+        } catch (const ad::ValueError& e) {
+            throw r.error("normalize", e.what());
+        }
+    }
+    c.rfm.diagonal = r.boolean("diagonal");
+    c.rfm.keep_matrices = r.boolean("keep_matrices");
+    c.rfm.quiet = r.boolean("quiet");
+    return c;
 }
 
 }  // namespace fact

@@ -7,10 +7,20 @@
 ///   run.json      the configuration (with the normalisation actually used) and the outcome
 ///   curves.svg    accuracy (classification) or loss (regression) against iteration; loss.svg; M.svg
 /// ~~~
+/// While it works, the temporary directory `<out>.tmp-XXXXXXXX` also holds config.json (every field of
+/// RfmRunConfig), progress.json ({"iter", "iters", "train_loss", "test_loss", "train_acc", "test_acc",
+/// "seconds"}, rewritten atomically after every iteration) and checkpoint/ (after every iteration that is
+/// followed by another, atomically: state.json with the history and the validation bookkeeping, M.npy,
+/// best_M.npy, and M_<t>.npy with keep_matrices); all three are removed before the directory is renamed into
+/// place. After the first checkpoint the directory survives a crash or an interrupt, and rfm_resume finishes it.
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
+#include <functional>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "fact/kernel/rfm.hpp"
 
@@ -34,10 +44,28 @@ struct RfmRunOutcome {
     std::string summary;                         ///< one line per iteration, for stdout
 };
 
+/// Hooks of rfm_run and rfm_resume, for tests.
+struct RfmRunHooks {
+    /// Called after every iteration that is followed by another, once its checkpoint is written, with the
+    /// temporary directory; a test throws from it to simulate a crash.
+    std::function<void(std::size_t iter, const std::filesystem::path& tmp)> after_iteration;
+};
+
 /// Load the data, split it, run RFM and write the run directory.
 /// \throws nn::ConfigError for an empty or existing out or fractions outside [0, 1); data::DataError for
 ///         data that cannot be loaded; ad::ValueError / ad::ShapeError from the kernel machine.
-RfmRunOutcome rfm_run(const RfmRunConfig& config);
+RfmRunOutcome rfm_run(const RfmRunConfig& config, const RfmRunHooks& hooks = {});
+
+/// Finish the interrupted `fact rfm` run of out from its last checkpoint, bitwise identical to an
+/// uninterrupted run (M, M_best, run.json, history.csv but its seconds column). Finds and adopts the temporary
+/// directory as fact::resume_run does, with the same one-line refusals (fact/run.hpp).
+/// \throws nn::ConfigError for the refusals or an unreadable config.json; data::DataError for the data.
+RfmRunOutcome rfm_resume(const std::string& out, const RfmRunHooks& hooks = {});
+
+/// Every field of config as JSON (config.json): the exact inverse of rfm_run_config_from_json.
+nlohmann::json to_json(const RfmRunConfig& config);
+/// An RfmRunConfig from to_json's JSON. \throws nn::ConfigError naming `where` and the field.
+RfmRunConfig rfm_run_config_from_json(const nlohmann::json& j, const std::string& where);
 
 /// The per-iteration table printed by `fact rfm` and the experiments.
 std::string format_rfm_table(const std::vector<RfmIteration>& history);

@@ -1,6 +1,7 @@
 // Runs on disk: see run.hpp.
 #include "fact/run.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "data/dataset.hpp"
 #include "data/error.hpp"
 #include "data/files.hpp"
 #include "data/npy.hpp"
@@ -188,31 +190,6 @@ constexpr const char* config_format = "fact-run-config";
 
 nlohmann::json json_number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
-// The checkpoint folder `name` in tmp after a crash: a swap interrupted between its two renames leaves only
-// "<name>.old-*" (the previous checkpoint, complete), which is put back; half-written "<name>.tmp-*" are
-// removed (they are this process's now). The checkpoint, or an empty path if there is none.
-fs::path settle_checkpoint(const fs::path& tmp, const std::string& name) {
-    const fs::path cp = tmp / name;
-    std::error_code ec;
-    std::vector<fs::path> strays;
-    for (const fs::directory_entry& e : fs::directory_iterator(tmp, ec)) {
-        const std::string f = e.path().filename().string();
-        if (f.rfind(name + ".tmp-", 0) == 0 || f.rfind(name + ".old-", 0) == 0) strays.push_back(e.path());
-    }
-    for (const fs::path& p : strays) {
-        if (!fs::exists(cp) && p.filename().string().rfind(name + ".old-", 0) == 0) fs::rename(p, cp, ec);
-        else fs::remove_all(p, ec);
-    }
-    return fs::is_directory(cp) ? cp : fs::path();
-}
-
-// Removes the working files of run.hpp from tmp before the commit.
-void remove_working_files(const fs::path& tmp) {
-    std::error_code ec;
-    for (const char* f : {config_file, progress_file}) fs::remove(tmp / f, ec);
-    fs::remove_all(tmp / checkpoint_dir, ec);
-}
-
 // progress.json (run.hpp), written atomically at most once a second unless forced.
 class ProgressFile {
 public:
@@ -288,11 +265,33 @@ void check_run_config(const RunConfig& c) {
         throw nn::ConfigError("train: --track-every needs --wd > 0 (FACT divides by λ)");
 }
 
+// What can be refused once the data are loaded, before the model is built: a loss that does not fit the
+// task, and a model whose training would not fit in memory (nn::training_memory_bytes against the budget).
+void check_fits(const RunConfig& c, const data::Split& s, const nn::MLPConfig& arch, std::size_t scalar_bytes) {
+    if (c.train.loss == nn::Loss::cross_entropy && s.train.num_classes == 0)
+        throw nn::ConfigError(fmt::format("train: --loss ce needs a classification dataset, but '{}' is a regression "
+                                          "dataset (use --loss mse)", c.data));
+    const nn::OptimizerKind kind = c.train.optimizer.kind;
+    const std::size_t buffers = kind == nn::OptimizerKind::lbfgs ? 2 * std::size_t(c.train.lbfgs.history) + 4
+                                : kind == nn::OptimizerKind::sgd ? (c.train.optimizer.momentum > 0 ? 1 : 0)
+                                                                 : 2;
+    const std::size_t rows = c.train.batch == 0 ? s.train.n() : std::min(c.train.batch, s.train.n());
+    std::string widths = std::to_string(arch.input);
+    for (std::size_t w : arch.hidden) widths += "-" + std::to_string(w);
+    widths += "-" + std::to_string(arch.output);
+    data::check_memory(fmt::format("train: MLP {}", widths), nn::training_memory_bytes(arch, rows, scalar_bytes, buffers),
+                       fmt::format("parameters, gradients, {} optimizer buffers and the activations of {} rows", buffers,
+                                   rows),
+                       "training");
+}
+
 // Train into `out` (created by train_run, or adopted by resume_run with its checkpoint) and commit it.
 template <class T>
 RunOutcome train_typed(const RunConfig& c, const RunHooks& hooks, nn::OutputDir& out, const fs::path& checkpoint) {
     const data::Split s = load_split(c.data, c.seed, c.test_frac);
-    nn::MLP<T> model({s.train.d(), c.hidden, s.train.outputs(), c.activation, c.bias});
+    const nn::MLPConfig arch{s.train.d(), c.hidden, s.train.outputs(), c.activation, c.bias};
+    check_fits(c, s, arch, sizeof(T));
+    nn::MLP<T> model(arch);
     data::Rng rng(c.seed);
     nn::initialize(model, c.init, rng);
     const fs::path& tmp = out.path();
@@ -428,6 +427,31 @@ Analysis analyze_typed(const AnalyzeConfig& c, const nlohmann::json& run, const 
 }
 
 }  // namespace
+
+// The checkpoint folder `name` in tmp after a crash: a swap interrupted between its two renames leaves only
+// "<name>.old-*" (the previous checkpoint, complete), which is put back; half-written "<name>.tmp-*" are
+// removed (they are this process's now). The checkpoint, or an empty path if there is none.
+fs::path settle_checkpoint(const fs::path& tmp, const std::string& name) {
+    const fs::path cp = tmp / name;
+    std::error_code ec;
+    std::vector<fs::path> strays;
+    for (const fs::directory_entry& e : fs::directory_iterator(tmp, ec)) {
+        const std::string f = e.path().filename().string();
+        if (f.rfind(name + ".tmp-", 0) == 0 || f.rfind(name + ".old-", 0) == 0) strays.push_back(e.path());
+    }
+    for (const fs::path& p : strays) {
+        if (!fs::exists(cp) && p.filename().string().rfind(name + ".old-", 0) == 0) fs::rename(p, cp, ec);
+        else fs::remove_all(p, ec);
+    }
+    return fs::is_directory(cp) ? cp : fs::path();
+}
+
+// Removes the working files of run.hpp from tmp before the commit.
+void remove_working_files(const fs::path& tmp) {
+    std::error_code ec;
+    for (const char* f : {config_file, progress_file}) fs::remove(tmp / f, ec);
+    fs::remove_all(tmp / checkpoint_dir, ec);
+}
 
 RunOutcome train_run(const RunConfig& c, const RunHooks& hooks) {
     check_run_config(c);

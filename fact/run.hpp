@@ -114,6 +114,15 @@ RunConfig run_config_from_json(const nlohmann::json& j, const std::string& where
 /// and a checkpoint. \throws nn::ConfigError with the one-line refusals listed at resume_run.
 nn::Leftover resumable_leftover(const std::string& out, const std::string& command);
 
+/// The checkpoint folder `name` inside an adopted temporary directory tmp: a replacement interrupted between
+/// its two renames leaves only "<name>.old-*" (the previous checkpoint, complete), which is put back; a
+/// half-written "<name>.tmp-*" is removed. Returns the checkpoint, or an empty path if there is none.
+std::filesystem::path settle_checkpoint(const std::filesystem::path& tmp, const std::string& name);
+
+/// Removes what a run keeps in its temporary directory only while it works (config.json, progress.json,
+/// checkpoint/), before the directory is renamed into place.
+void remove_working_files(const std::filesystem::path& tmp);
+
 /// Reads a JSON object field by field; a missing field or one of the wrong type is one line naming the file
 /// and the field's path: "runs/a/run.json: field \"train.weight_decay\" is \"abc\", expected a number".
 class JsonFields {

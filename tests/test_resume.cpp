@@ -306,3 +306,42 @@ BOOST_AUTO_TEST_CASE(the_run_configuration_round_trips_and_names_bad_fields) {
         BOOST_TEST(std::string(e.what()) == "x/config.json: field \"train.weight_decay\" is \"abc\", expected a number");
     }
 }
+
+BOOST_AUTO_TEST_CASE(rfm_resumes_bitwise) {
+    for (const bool validation : {false, true}) {
+        const fs::path dir = scratch(validation ? "rfm_val" : "rfm");
+        fact::RfmRunConfig c;
+        c.data = "lowrank:d=6,n=240";
+        c.seed = 2;
+        c.val_frac = validation ? 0.25 : 0.0;
+        c.rfm.iters = 6;
+        c.rfm.update = fact::RfmUpdate::fact;
+        c.rfm.keep_matrices = validation;
+        c.out = (dir / "straight").string();
+        fact::rfm_run(c);
+        c.out = (dir / "resumed").string();
+        fact::RfmRunHooks crash;
+        crash.after_iteration = [](std::size_t iter, const fs::path&) {
+            if (iter == 3) throw Killed{};
+        };
+        BOOST_CHECK_THROW(fact::rfm_run(c, crash), Killed);
+        const fs::path tmp = leftover_of(c.out);
+        BOOST_TEST(fs::exists(tmp / "checkpoint" / "M.npy"));
+        BOOST_TEST(fs::exists(tmp / "progress.json"));
+        orphan(tmp);
+        try {
+            fact::resume_run(c.out);
+            BOOST_ERROR("resume_run took an rfm run");
+        } catch (const nn::ConfigError& e) {
+            BOOST_TEST(std::string(e.what()).find("holds a `fact rfm` run") != std::string::npos, e.what());
+        }
+        std::vector<std::size_t> seen;
+        fact::RfmRunHooks watch;
+        watch.after_iteration = [&](std::size_t iter, const fs::path&) { seen.push_back(iter); };
+        const fact::RfmRunOutcome resumed = fact::rfm_resume(c.out, watch);
+        BOOST_TEST((seen == std::vector<std::size_t>{4, 5}));   // from the checkpoint after iteration 3
+        BOOST_TEST(resumed.result.history.size() == 7u);
+        same_files(dir / "straight", dir / "resumed", true);
+        fs::remove_all(dir);
+    }
+}

@@ -131,7 +131,7 @@ Matrix rfm_update(const RfmConfig& config, const Matrix& X, const Matrix& alpha,
     return next;
 }
 
-RfmResult run_rfm(const RfmConfig& config, const RfmData& data, const RfmObserver& observer) {
+RfmResult run_rfm(const RfmConfig& config, const RfmData& data, const RfmObserver& observer, const RfmHooks& hooks) {
     check_config(config);
     if (data.train == nullptr || data.train->n() == 0)
         throw ad::ValueError("rfm: no training data; expected at least one training sample");
@@ -160,7 +160,23 @@ RfmResult run_rfm(const RfmConfig& config, const RfmData& data, const RfmObserve
     for (std::size_t i = 0; i < d; ++i) M(i, i) = 1.0;
     double previous_change = kNaN;
     double best_metric = kNaN;
-    for (std::size_t t = 0; t <= config.iters; ++t) {
+    std::size_t first = 0;
+    if (const RfmState* r = hooks.resume) {
+        if (r->next_iter == 0 || r->next_iter > config.iters || r->M.shape(0) != d || r->M.shape(1) != d ||
+            r->history.size() != r->next_iter)
+            throw ad::ValueError(fmt::format("rfm: the state to resume from (iteration {}, M {}, {} history rows) does "
+                                             "not fit {} iterations on d = {}", r->next_iter, ad::shape_str(r->M),
+                                             r->history.size(), config.iters, d));
+        first = r->next_iter;
+        M = r->M;
+        previous_change = r->m_change;
+        best_metric = r->best_metric;
+        result.best_iter = r->best_iter;
+        result.best_M = r->best_M;
+        result.history = r->history;
+        result.matrices = r->matrices;
+    }
+    for (std::size_t t = first; t <= config.iters; ++t) {
         const auto start = std::chrono::steady_clock::now();
         RfmIteration row;
         row.iter = t;
@@ -231,6 +247,18 @@ RfmResult run_rfm(const RfmConfig& config, const RfmData& data, const RfmObserve
                 break;
             }
             M = std::move(next);
+            if (hooks.checkpoint) {
+                RfmState st;
+                st.next_iter = t + 1;
+                st.M = M;
+                st.m_change = previous_change;
+                st.history = result.history;
+                st.best_iter = result.best_iter;
+                st.best_M = result.best_M;
+                st.best_metric = best_metric;
+                st.matrices = result.matrices;
+                hooks.checkpoint(st);
+            }
         }
     }
     if (!has_val) {

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -95,12 +96,34 @@ struct RfmData {
 /// Called after every evaluation with the row and the M it was computed with; return false to stop.
 using RfmObserver = std::function<bool(const RfmIteration&, const Matrix& M)>;
 
-/// Run the loop of docs/MATH.md §5 from M₀ = I. Deterministic: same inputs, same bits, any thread count.
+/// Where an RFM run stands between two iterations: everything run_rfm needs to continue it exactly.
+struct RfmState {
+    std::size_t next_iter = 0;          ///< the iteration t to compute next (1 ≤ t ≤ iters)
+    Matrix M;                           ///< M_t, the feature matrix of that iteration
+    double m_change = std::numeric_limits<double>::quiet_NaN();  ///< ‖M_t − M_{t−1}‖_F (its row's m_change)
+    std::vector<RfmIteration> history;  ///< the rows 0 .. t − 1
+    std::size_t best_iter = 0;          ///< the best iteration so far by validation (with a validation set)
+    Matrix best_M;                      ///< its M
+    double best_metric = std::numeric_limits<double>::quiet_NaN();  ///< its validation metric (NaN: none yet)
+    std::vector<Matrix> matrices;       ///< M_0 .. M_{t−1} with keep_matrices
+};
+
+/// Checkpoints and resumption for run_rfm. Resuming is bitwise exact: an iteration depends only on M_t,
+/// the data and the config (and the validation bookkeeping, which the state holds).
+struct RfmHooks {
+    /// Called after every iteration that is followed by another, with the state to continue from.
+    std::function<void(const RfmState&)> checkpoint;
+    /// Continue from this state (null: start from M₀ = I).
+    const RfmState* resume = nullptr;
+};
+
+/// Run the loop of docs/MATH.md §5 from M₀ = I (or from hooks.resume). Deterministic: same inputs, same bits, any thread count.
 /// Per iteration, for n training rows of d features and c outputs: the fit, O(n²d + n³) time and the n×n
 /// kernel matrix (8n² bytes); the gradients, O(n²cd + ncd²); the matrix function, O(d³).
 /// \throws ad::ValueError for a bad config (check_config) or no training data; ad::ShapeError for a test or
 ///         validation set whose d or c differs from the training set's.
-RfmResult run_rfm(const RfmConfig& config, const RfmData& data, const RfmObserver& observer = {});
+RfmResult run_rfm(const RfmConfig& config, const RfmData& data, const RfmObserver& observer = {},
+                  const RfmHooks& hooks = {});
 
 /// One update M_t -> M_{t+1} from the fit (α) under M_t: gradients at the training points, AGOP or FACT, the
 /// matrix function, then the normalisation and the diagonal restriction. `g` is the gradient pass (its

@@ -387,20 +387,27 @@ const char* const init_names[] = {"pytorch", "kaiming_normal", "normal", "zeros"
 const char* const schedule_names[] = {"constant", "step", "cosine"};
 
 template <class T>
-Analysis analyze_typed(const AnalyzeConfig& c, const nlohmann::json& run, const std::string& model_dir,
-                       std::string& table) {
-    const std::string spec = run.value("data", c.data);
-    const nlohmann::json& train = run.at("train");
-    const double lambda = train.value("weight_decay", 0.0);
-    const std::string loss = train.value("loss", std::string("mse"));
-    const std::string opt = train.value("optimizer", std::string("sgd"));
-    const std::size_t batch = train.value("batch", std::size_t(0));
-    const data::Split s = load_split(spec, run.value("seed", c.seed), run.value("test_frac", 0.0));
+Analysis analyze_typed(const AnalyzeConfig& c, const nlohmann::json& run, const std::string& where,
+                       const std::string& model_dir, std::string& table) {
+    const JsonFields f(run, where);
+    const std::string spec = f.text("data", c.data);
+    const JsonFields train = f.object("train");
+    const double lambda = train.number("weight_decay", 0.0);
+    const std::string loss = train.text("loss", "mse");
+    const std::string opt = train.text("optimizer", "sgd");
+    const std::size_t batch = train.count("batch", 0);
+    const data::Split s = load_split(spec, f.count("seed", c.seed), f.number("test_frac", 0.0));
 
     nn::MLP<T> model(nn::checkpoint_config(model_dir));
     nn::load_checkpoint(model_dir, model);
     AnalysisOptions o;
-    o.objective = {nn::parse_loss(loss), lambda, train.value("decay_biases", true)};
+    nn::Loss parsed_loss;
+    try {
+        parsed_loss = nn::parse_loss(loss);
+    } catch (const std::exception& e) {
+        throw train.error("loss", e.what());
+    }
+    o.objective = {parsed_loss, lambda, train.boolean("decay_biases", true)};
     o.full_batch_coupled = opt != "adamw" && (batch == 0 || batch >= s.train.n() || opt == "lbfgs");
     o.agop = c.agop;
     const Analysis a = analyze(model, s.train, o);
@@ -701,9 +708,16 @@ JsonFields JsonFields::object(const std::string& key) const {
     return JsonFields(v, file_, path_ + key + ".");
 }
 
+// "input 64, hidden [32, 32], output 10, tanh, with biases".
+std::string describe(const nn::MLPConfig& a) {
+    return fmt::format("input {}, hidden [{}], output {}, {}, {}", a.input, fmt::join(a.hidden, ", "), a.output,
+                       nn::to_string(a.activation), a.bias ? "with biases" : "without biases");
+}
+
 Analysis analyze_run(const AnalyzeConfig& c, std::string& table) {
     nlohmann::json run = nlohmann::json::object();
     std::string model_dir = c.model;
+    std::string where;   // the file the run record comes from, for messages
     if (!c.run.empty()) {
         const fs::path path = fs::path(c.run) / "run.json";
         std::ifstream in(path);
@@ -714,14 +728,39 @@ Analysis analyze_run(const AnalyzeConfig& c, std::string& table) {
             throw nn::ConfigError(fmt::format("analyze: '{}' is not valid JSON: {}", path.string(), e.what()));
         }
         model_dir = (fs::path(c.run) / "model").string();
+        where = path.string();
+        // The model must be the one this record describes: a copied or replaced model/ would be analysed
+        // with another run's data, loss and λ.
+        const JsonFields f(run, where);
+        if (f.has("architecture")) {
+            const JsonFields a = f.object("architecture");
+            nn::MLPConfig recorded;
+            recorded.input = a.count("input");
+            recorded.hidden = a.counts("hidden");
+            recorded.output = a.count("output");
+            try {
+                recorded.activation = nn::parse_activation(a.text("activation"));
+            } catch (const nn::ConfigError& e) {
+                throw a.error("activation", e.what());
+            }
+            recorded.bias = a.boolean("bias");
+            const nn::MLPConfig stored = nn::checkpoint_config(model_dir);
+            if (describe(recorded) != describe(stored))
+                throw nn::ConfigError(fmt::format("analyze: {} describes the architecture {}, but {} holds {}; the "
+                                                  "model does not belong to this run",
+                                                  where, describe(recorded), (fs::path(model_dir) / "model.json").string(),
+                                                  describe(stored)));
+        }
     } else if (c.model.empty() || c.data.empty() || !(c.weight_decay > 0)) {
         throw nn::ConfigError("analyze: give --run DIR, or --model DIR with --data SPEC and --wd λ > 0");
     } else {
         // A checkpoint written by `fact train` carries its run record: keep its loss, optimizer and batch
         // (they decide ℓ_i and whether FACT can be exact), with the data and λ given on the command line.
-        const nlohmann::json stored = nn::checkpoint_json(model_dir).value("config", nlohmann::json::object());
-        if (stored.is_object() && stored.contains("train")) run = stored;
-        if (run.value("data", std::string()) != c.data) {
+        where = (fs::path(model_dir) / "model.json").string() + ": config";
+        const nlohmann::json checkpoint = nn::checkpoint_json(model_dir);
+        const nlohmann::json stored = checkpoint.contains("config") ? checkpoint.at("config") : nlohmann::json::object();
+        if (stored.is_object() && stored.contains("train") && stored.at("train").is_object()) run = stored;
+        if (JsonFields(run, where).text("data", std::string()) != c.data) {
             run["seed"] = c.seed;
             run["test_frac"] = 0.0;
         }
@@ -730,8 +769,8 @@ Analysis analyze_run(const AnalyzeConfig& c, std::string& table) {
         run["train"]["weight_decay"] = c.weight_decay;
     }
     const std::string dtype = nn::checkpoint_dtype(model_dir);
-    return dtype == "float32" ? analyze_typed<float>(c, run, model_dir, table)
-                              : analyze_typed<double>(c, run, model_dir, table);
+    return dtype == "float32" ? analyze_typed<float>(c, run, where, model_dir, table)
+                              : analyze_typed<double>(c, run, where, model_dir, table);
 }
 
 std::string format_table(const Analysis& a) {

@@ -4,6 +4,7 @@
 // point leaves either the previous checkpoint or none, never half of one.
 #include "nn/checkpoint.hpp"
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <exception>
@@ -223,6 +224,32 @@ data::Matrix load_matrix(const fs::path& file, const std::string& what) {
     }
 }
 
+// The first NaN or infinity of m, as "FILE: entry (i,j) is nan", or "" if every entry is finite. A checkpoint
+// holds the parameters of a model that trained without diverging (nn/train.hpp restores finite ones), so a
+// non-finite value means a damaged or foreign file, which would poison every result computed from it.
+std::string non_finite_entry(const data::Matrix& m, const fs::path& file) {
+    for (std::size_t i = 0; i < m.shape(0); ++i)
+        for (std::size_t j = 0; j < m.shape(1); ++j)
+            if (!std::isfinite(m(i, j)))
+                return fmt::format("{}: entry ({},{}) is {}; a checkpoint holds finite values only", file.string(), i, j,
+                                   m(i, j));
+    return "";
+}
+
+// parameters.<name> of model.json: [rows, cols], which must be the shape of the .npy file.
+void check_listed_shape(const json& listed, const std::string& name, const data::Matrix& m, const fs::path& file,
+                        const std::string& where) {
+    const json& shape = listed.at(name);
+    const bool ok = shape.is_array() && shape.size() == 2 && shape[0].is_number_unsigned() &&
+                    shape[1].is_number_unsigned();
+    if (!ok)
+        throw CheckpointError(fmt::format("{}: \"parameters\".{} is {}, expected [rows, cols]", where, name,
+                                          shape.dump()));
+    if (shape[0].get<std::size_t>() != m.shape(0) || shape[1].get<std::size_t>() != m.shape(1))
+        throw CheckpointError(fmt::format("{}: \"parameters\".{} is {}, but {} holds {}", where, name, shape.dump(),
+                                          file.string(), ad::shape_str(m.shape(0), m.shape(1))));
+}
+
 }  // namespace
 
 // ------------------------------------------------------------------------------------------------ public
@@ -276,8 +303,10 @@ MLPConfig checkpoint_config(const std::string& dir) { return config_from_json(ch
 
 std::string checkpoint_dtype(const std::string& dir) { return dtype_from_json(checkpoint_json(dir), model_json_path(dir)); }
 
+namespace {
+
 template <class T>
-void load_checkpoint(const std::string& dir, MLP<T>& model, OptimizerState* state) {
+void load_checkpoint_checked(const std::string& dir, MLP<T>& model, OptimizerState* state) {
     const std::string where = model_json_path(dir);
     const json j = checkpoint_json(dir);
     const std::string dtype = dtype_from_json(j, where);
@@ -298,10 +327,12 @@ void load_checkpoint(const std::string& dir, MLP<T>& model, OptimizerState* stat
         if (!listed.contains(name)) throw CheckpointError(fmt::format("{}: \"parameters\" lacks {}", where, name));
         const fs::path file = fs::path(dir) / (name + ".npy");
         const data::Matrix m = load_matrix(file, "parameter " + name);
+        if (const std::string bad = non_finite_entry(m, file); !bad.empty()) throw CheckpointError(bad);
         const ad::Tensor<T>& current = model.get(name);
         if (m.shape(0) != current.shape(0) || m.shape(1) != current.shape(1))
             throw CheckpointError(fmt::format("{}: shape {}, but the model's {} is {}", file.string(),
                                               ad::shape_str(m.shape(0), m.shape(1)), name, ad::shape_str(current)));
+        check_listed_shape(listed, name, m, file, where);
         // Exact: every float is a double, and the .npy holds the model's own dtype.
         ad::Tensor<T> value = ad::Tensor<T>::from_shape({m.shape(0), m.shape(1)});
         for (std::size_t i = 0; i < m.size(); ++i) value.data()[i] = static_cast<T>(m.data()[i]);
@@ -323,11 +354,24 @@ void load_checkpoint(const std::string& dir, MLP<T>& model, OptimizerState* stat
                                                   where, name, file.dump(), optimizer_folder));
             const fs::path path = fs::path(dir) / optimizer_folder / file.get<std::string>();
             buffers[name] = load_matrix(path, "optimizer buffer " + name);
+            if (const std::string bad = non_finite_entry(buffers[name], path); !bad.empty()) throw CheckpointError(bad);
         }
     }
 
     for (std::size_t i = 0; i < names.size(); ++i) model.set(names[i], values[i]);
     if (state != nullptr) *state = std::move(buffers);
+}
+
+}  // namespace
+
+template <class T>
+void load_checkpoint(const std::string& dir, MLP<T>& model, OptimizerState* state) {
+    try {
+        load_checkpoint_checked(dir, model, state);
+    } catch (const json::exception& e) {
+        // A field of an unexpected type that no check above caught: still one line naming the file.
+        throw CheckpointError(fmt::format("{}: unexpected content: {}", model_json_path(dir), e.what()));
+    }
 }
 
 namespace {

@@ -58,7 +58,8 @@ const std::vector<std::pair<std::string, std::vector<std::size_t>>> expected_par
 };
 
 // Seeded random values in every parameter; layers.0.weight also gets the values a lossy path would
-// change: −0, the smallest subnormal, the most negative finite value, ∞ and a quiet NaN.
+// change: −0, the smallest subnormal, the most negative and the largest finite value, the smallest normal.
+// (∞ and NaN are refused by load_checkpoint: see non_finite_parameters_are_refused.)
 template <class T>
 void fill(nn::MLP<T>& model, std::uint64_t seed) {
     for (const std::string& name : model.parameter_names()) {
@@ -69,8 +70,8 @@ void fill(nn::MLP<T>& model, std::uint64_t seed) {
             value(0, 0) = T(-0.0);
             value(0, 1) = lim::denorm_min();
             value(0, 2) = lim::lowest();
-            value(0, 3) = lim::infinity();
-            value(0, 4) = lim::quiet_NaN();
+            value(0, 3) = lim::max();
+            value(0, 4) = -lim::min();
         }
         model.set(name, value);
     }
@@ -487,4 +488,59 @@ BOOST_AUTO_TEST_CASE(output_dir_unusable_locations_fail_at_once) {
     expect_mentions(message(s / "dangling"), {"already exists", "symbolic link"});
     BOOST_TEST(listing(s.path) == (std::set<std::string>{"dangling", "file"}));
     BOOST_TEST(read_bytes(s / "file") == "x");
+}
+
+BOOST_AUTO_TEST_CASE(non_finite_parameters_are_refused) {
+    Scratch s;
+    nn::MLP<double> saved(config);
+    fill(saved, 3);
+    ad::Tensor<double> w = saved.get("layers.1.weight");
+    w(2, 4) = std::numeric_limits<double>::quiet_NaN();
+    saved.set("layers.1.weight", w);
+    nn::save_checkpoint(s / "ckpt", saved);
+    nn::MLP<double> target(config), before(config);
+    fill(target, 9);
+    fill(before, 9);
+    const std::string m = checkpoint_error([&] { nn::load_checkpoint(s / "ckpt", target); });
+    expect_mentions(m, {"layers.1.weight.npy: entry (2,4) is nan"});
+    BOOST_TEST(m.find('\n') == std::string::npos);
+    require_same_parameters(before, target);
+
+    // An infinite optimizer buffer, when the state is read.
+    fill(saved, 3);
+    nn::OptimizerState state = adam_like_state(2);
+    state["exp_avg/layers.0.bias"](0, 1) = -std::numeric_limits<double>::infinity();
+    nn::save_checkpoint(s / "ckpt", saved, state);
+    nn::OptimizerState loaded;
+    expect_mentions(checkpoint_error([&] { nn::load_checkpoint(s / "ckpt", target, &loaded); }),
+                    {"exp_avg__layers.0.bias.npy: entry (0,1) is -inf"});
+}
+
+BOOST_AUTO_TEST_CASE(model_json_shapes_must_match_the_files) {
+    Scratch s;
+    nn::MLP<double> saved(config);
+    fill(saved, 4);
+    nn::save_checkpoint(s / "ckpt", saved);
+    const std::string path = s / "ckpt/model.json";
+    const json good = json::parse(read_bytes(path));
+    nn::MLP<double> target(config);
+
+    json j = good;
+    j["parameters"]["layers.1.weight"] = {7, 3};   // transposed
+    write_bytes(path, j.dump());
+    expect_mentions(checkpoint_error([&] { nn::load_checkpoint(s / "ckpt", target); }),
+                    {"model.json", "\"parameters\".layers.1.weight is [7,3]", "layers.1.weight.npy holds (3,7)"});
+
+    j = good;
+    j["parameters"]["layers.0.bias"] = "abc";   // wrong type: one line naming the file and the field
+    write_bytes(path, j.dump());
+    const std::string m = checkpoint_error([&] { nn::load_checkpoint(s / "ckpt", target); });
+    expect_mentions(m, {"model.json", "\"parameters\".layers.0.bias is \"abc\", expected [rows, cols]"});
+    BOOST_TEST(m.find("json.exception") == std::string::npos, m);
+
+    j = good;
+    j["architecture"]["hidden"] = "7,3";
+    write_bytes(path, j.dump());
+    expect_mentions(checkpoint_error([&] { nn::load_checkpoint(s / "ckpt", target); }),
+                    {"model.json", "architecture.hidden is \"7,3\", expected an array"});
 }

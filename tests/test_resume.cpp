@@ -23,6 +23,7 @@
 #include "fact/rfm_run.hpp"
 #include "fact/run.hpp"
 #include "nn/checkpoint.hpp"
+#include "nn/error.hpp"
 
 namespace fs = std::filesystem;
 
@@ -344,4 +345,44 @@ BOOST_AUTO_TEST_CASE(rfm_resumes_bitwise) {
         same_files(dir / "straight", dir / "resumed", true);
         fs::remove_all(dir);
     }
+}
+
+// --- run records read by analyze ----------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(analyze_names_a_bad_field_and_a_model_of_another_run) {
+    const fs::path dir = scratch("analyze");
+    fact::RunConfig c = small_run("f64");
+    c.train.epochs = 3;
+    c.out = (dir / "a").string();
+    fact::train_run(c);
+    c.hidden = {5};
+    c.out = (dir / "b").string();
+    fact::train_run(c);
+    fact::AnalyzeConfig ac;
+    ac.run = (dir / "a").string();
+    ac.agop = false;
+    std::string table;
+    auto refused = [&](const std::string& expected) {
+        try {
+            fact::analyze_run(ac, table);
+            BOOST_ERROR("accepted; expected: " << expected);
+        } catch (const nn::ConfigError& e) {
+            BOOST_TEST(std::string(e.what()).find(expected) != std::string::npos, e.what());
+            BOOST_TEST(std::string(e.what()).find('\n') == std::string::npos, e.what());
+        }
+    };
+    const fs::path record = dir / "a" / "run.json";
+    const std::string good = read(record);
+    nlohmann::json j = nlohmann::json::parse(good);
+    j["train"]["weight_decay"] = "abc";
+    std::ofstream(record, std::ios::trunc) << j.dump(2);
+    refused(record.string() + ": field \"train.weight_decay\" is \"abc\", expected a number");
+    std::ofstream(record, std::ios::trunc) << good;
+
+    // b's model (hidden [5]) in a's run directory (hidden [8, 8]).
+    fs::remove_all(dir / "a" / "model");
+    fs::copy(dir / "b" / "model", dir / "a" / "model");
+    refused(record.string() + " describes the architecture input 4, hidden [8, 8], output 3, tanh, with biases, but " +
+            (dir / "a" / "model" / "model.json").string() + " holds input 4, hidden [5], output 3, tanh, with biases");
+    fs::remove_all(dir);
 }

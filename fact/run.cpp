@@ -386,6 +386,35 @@ RunOutcome train_dispatch(const RunConfig& c, const RunHooks& hooks, nn::OutputD
 const char* const init_names[] = {"pytorch", "kaiming_normal", "normal", "zeros"};
 const char* const schedule_names[] = {"constant", "step", "cosine"};
 
+// "input 64, hidden [32, 32], output 10, tanh, with biases".
+std::string describe(const nn::MLPConfig& a) {
+    return fmt::format("input {}, hidden [{}], output {}, {}, {}", a.input, fmt::join(a.hidden, ", "), a.output,
+                       nn::to_string(a.activation), a.bias ? "with biases" : "without biases");
+}
+
+// The model must be the one the run record describes: a copied or replaced model/ would be analysed with
+// another run's data, loss and λ. Checked after the checkpoint itself loaded (its own files agree).
+void check_recorded_architecture(const nlohmann::json& run, const std::string& where, const std::string& model_dir) {
+    const JsonFields f(run, where);
+    if (!f.has("architecture")) return;
+    const JsonFields a = f.object("architecture");
+    nn::MLPConfig recorded;
+    recorded.input = a.count("input");
+    recorded.hidden = a.counts("hidden");
+    recorded.output = a.count("output");
+    try {
+        recorded.activation = nn::parse_activation(a.text("activation"));
+    } catch (const nn::ConfigError& e) {
+        throw a.error("activation", e.what());
+    }
+    recorded.bias = a.boolean("bias");
+    const nn::MLPConfig stored = nn::checkpoint_config(model_dir);
+    if (describe(recorded) != describe(stored))
+        throw nn::ConfigError(fmt::format("analyze: {} describes the architecture {}, but {} holds {}; the model does "
+                                          "not belong to this run", where, describe(recorded),
+                                          (fs::path(model_dir) / "model.json").string(), describe(stored)));
+}
+
 template <class T>
 Analysis analyze_typed(const AnalyzeConfig& c, const nlohmann::json& run, const std::string& where,
                        const std::string& model_dir, std::string& table) {
@@ -400,6 +429,7 @@ Analysis analyze_typed(const AnalyzeConfig& c, const nlohmann::json& run, const 
 
     nn::MLP<T> model(nn::checkpoint_config(model_dir));
     nn::load_checkpoint(model_dir, model);
+    if (!c.run.empty()) check_recorded_architecture(run, where, model_dir);
     AnalysisOptions o;
     nn::Loss parsed_loss;
     try {
@@ -708,12 +738,6 @@ JsonFields JsonFields::object(const std::string& key) const {
     return JsonFields(v, file_, path_ + key + ".");
 }
 
-// "input 64, hidden [32, 32], output 10, tanh, with biases".
-std::string describe(const nn::MLPConfig& a) {
-    return fmt::format("input {}, hidden [{}], output {}, {}, {}", a.input, fmt::join(a.hidden, ", "), a.output,
-                       nn::to_string(a.activation), a.bias ? "with biases" : "without biases");
-}
-
 Analysis analyze_run(const AnalyzeConfig& c, std::string& table) {
     nlohmann::json run = nlohmann::json::object();
     std::string model_dir = c.model;
@@ -729,28 +753,6 @@ Analysis analyze_run(const AnalyzeConfig& c, std::string& table) {
         }
         model_dir = (fs::path(c.run) / "model").string();
         where = path.string();
-        // The model must be the one this record describes: a copied or replaced model/ would be analysed
-        // with another run's data, loss and λ.
-        const JsonFields f(run, where);
-        if (f.has("architecture")) {
-            const JsonFields a = f.object("architecture");
-            nn::MLPConfig recorded;
-            recorded.input = a.count("input");
-            recorded.hidden = a.counts("hidden");
-            recorded.output = a.count("output");
-            try {
-                recorded.activation = nn::parse_activation(a.text("activation"));
-            } catch (const nn::ConfigError& e) {
-                throw a.error("activation", e.what());
-            }
-            recorded.bias = a.boolean("bias");
-            const nn::MLPConfig stored = nn::checkpoint_config(model_dir);
-            if (describe(recorded) != describe(stored))
-                throw nn::ConfigError(fmt::format("analyze: {} describes the architecture {}, but {} holds {}; the "
-                                                  "model does not belong to this run",
-                                                  where, describe(recorded), (fs::path(model_dir) / "model.json").string(),
-                                                  describe(stored)));
-        }
     } else if (c.model.empty() || c.data.empty() || !(c.weight_decay > 0)) {
         throw nn::ConfigError("analyze: give --run DIR, or --model DIR with --data SPEC and --wd λ > 0");
     } else {

@@ -246,8 +246,8 @@ void check_listed_shape(const json& listed, const std::string& name, const data:
         throw CheckpointError(fmt::format("{}: \"parameters\".{} is {}, expected [rows, cols]", where, name,
                                           shape.dump()));
     if (shape[0].get<std::size_t>() != m.shape(0) || shape[1].get<std::size_t>() != m.shape(1))
-        throw CheckpointError(fmt::format("{}: \"parameters\".{} is {}, but {} holds {}", where, name, shape.dump(),
-                                          file.string(), ad::shape_str(m.shape(0), m.shape(1))));
+        throw CheckpointError(fmt::format("{}: \"parameters\".{} lists the shape {}, but {} holds {}", where, name,
+                                          shape.dump(), file.string(), ad::shape_str(m.shape(0), m.shape(1))));
 }
 
 }  // namespace

@@ -529,7 +529,7 @@ BOOST_AUTO_TEST_CASE(model_json_shapes_must_match_the_files) {
     j["parameters"]["layers.1.weight"] = {7, 3};   // transposed
     write_bytes(path, j.dump());
     expect_mentions(checkpoint_error([&] { nn::load_checkpoint(s / "ckpt", target); }),
-                    {"model.json", "\"parameters\".layers.1.weight is [7,3]", "layers.1.weight.npy holds (3,7)"});
+                    {"model.json", "\"parameters\".layers.1.weight lists the shape [7,3]", "layers.1.weight.npy holds (3,7)"});
 
     j = good;
     j["parameters"]["layers.0.bias"] = "abc";   // wrong type: one line naming the file and the field

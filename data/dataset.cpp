@@ -20,6 +20,7 @@ namespace {
 
 std::mutex budget_mutex;
 std::optional<MemoryBudget> fixed_budget;  // guarded by budget_mutex
+std::string memory_hint;                   // guarded by budget_mutex
 
 // MemAvailable of /proc/meminfo in bytes; nullopt where there is no such file or line.
 std::optional<std::uint64_t> mem_available() {
@@ -72,11 +73,25 @@ std::string format_bytes(double bytes) {
     return fmt::format("{:.1f} {}", bytes, units[u]);
 }
 
+void set_memory_hint(std::string hint) {
+    std::lock_guard<std::mutex> lock(budget_mutex);
+    memory_hint = std::move(hint);
+}
+
 void check_memory(const std::string& what, double bytes, const std::string& layout) {
+    check_memory(what, bytes, layout, "the dataset");
+}
+
+void check_memory(const std::string& what, double bytes, const std::string& layout, const std::string& subject) {
     const MemoryBudget b = memory_budget();
     if (bytes <= double(b.bytes)) return;
-    throw DataError(fmt::format("{}: the dataset needs {} ({}) but {} is available ({})", what, format_bytes(bytes),
-                                layout, format_bytes(double(b.bytes)), b.source));
+    std::string hint;
+    {
+        std::lock_guard<std::mutex> lock(budget_mutex);
+        hint = memory_hint.empty() ? "" : "; " + memory_hint;
+    }
+    throw DataError(fmt::format("{}: {} needs {} ({}) but {} is available ({}{})", what, subject, format_bytes(bytes),
+                                layout, format_bytes(double(b.bytes)), b.source, hint));
 }
 
 std::vector<std::size_t> Dataset::class_counts() const {

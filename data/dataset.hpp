@@ -58,6 +58,9 @@ struct MemoryBudget {
 
 /// Use a fixed budget of `bytes` from now on (thread-safe); `source` names it in messages ("--max-memory").
 void set_memory_budget(std::uint64_t bytes, std::string source = "set_memory_budget");
+/// Text appended to every refusal, saying how to change the budget (the `fact` program: "--max-memory GIB
+/// overrides"); empty by default.
+void set_memory_hint(std::string hint);
 /// Back to the default budget, MemAvailable.
 void reset_memory_budget();
 /// The budget in force: the one set, else MemAvailable of /proc/meminfo (else the available physical
@@ -67,6 +70,9 @@ MemoryBudget memory_budget();
 /// exceeds the budget. \throws DataError "WHAT: the dataset needs 44.7 GiB (LAYOUT) but 21.3 GiB is
 /// available (SOURCE)".
 void check_memory(const std::string& what, double bytes, const std::string& layout);
+/// The same for anything else that is about to be allocated: "WHAT: SUBJECT needs ..." (e.g. subject "the
+/// model's training", "the kernel system"). \throws DataError.
+void check_memory(const std::string& what, double bytes, const std::string& layout, const std::string& subject);
 /// Bytes in binary units for messages: "512 bytes", "1.5 KiB", "44.7 GiB".
 std::string format_bytes(double bytes);
 

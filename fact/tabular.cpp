@@ -183,10 +183,7 @@ std::size_t largest_training_part(const data::UciDataset& uci) {
     return n;
 }
 
-double protocol_memory_bytes(std::size_t n, std::size_t d, std::size_t c) {
-    const double N = double(n), B = double(kernel_block_rows(std::max<std::size_t>(n, 1)));
-    return 8.0 * (N * N + 2.0 * B * N + 3.0 * N * double(c) * double(d) + 2.0 * N * double(d));
-}
+double protocol_memory_bytes(std::size_t n, std::size_t d, std::size_t c) { return kernel_system_bytes(n, d, c); }
 
 double default_memory_limit() {
     const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);

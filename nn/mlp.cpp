@@ -3,19 +3,47 @@
 
 #include <fmt/format.h>
 
+#include "data/dataset.hpp"
 #include "nn/error.hpp"
 
 namespace nn {
 
-template <class T>
-MLP<T>::MLP(const MLPConfig& config) : config_(config) {
+namespace {
+
+std::vector<std::size_t> layer_widths(const MLPConfig& config) {
     std::vector<std::size_t> widths{config.input};
     widths.insert(widths.end(), config.hidden.begin(), config.hidden.end());
     widths.push_back(config.output);
+    return widths;
+}
+
+}  // namespace
+
+double parameter_count(const MLPConfig& config) {
+    const std::vector<std::size_t> w = layer_widths(config);
+    double count = 0;
+    for (std::size_t i = 0; i + 1 < w.size(); ++i)
+        count += double(w[i]) * double(w[i + 1]) + (config.bias ? double(w[i + 1]) : 0.0);
+    return count;
+}
+
+double training_memory_bytes(const MLPConfig& config, std::size_t batch_rows, std::size_t scalar_bytes,
+                             std::size_t optimizer_buffers) {
+    double activations = 0;
+    for (std::size_t width : layer_widths(config)) activations += 4.0 * double(batch_rows) * double(width);
+    return (parameter_count(config) * double(2 + optimizer_buffers) + activations) * double(scalar_bytes);
+}
+
+template <class T>
+MLP<T>::MLP(const MLPConfig& config) : config_(config) {
+    const std::vector<std::size_t> widths = layer_widths(config);
     for (std::size_t i = 0; i < widths.size(); ++i)
         if (widths[i] == 0)
             throw ConfigError(fmt::format("MLP: width {} of layer sizes {} is 0; every width must be positive", i,
                                           fmt::join(widths, "-")));
+    data::check_memory(fmt::format("MLP {}", fmt::join(widths, "-")), nn::parameter_count(config) * sizeof(T),
+                       fmt::format("{:.3g} parameters of {} bytes", nn::parameter_count(config), sizeof(T)),
+                       "the model");
     layers_.reserve(widths.size() - 1);
     for (std::size_t i = 0; i + 1 < widths.size(); ++i)
         layers_.emplace_back(tape_, widths[i], widths[i + 1], config.bias, "layers." + std::to_string(i));

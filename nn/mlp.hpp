@@ -25,12 +25,24 @@ struct MLPConfig {
     bool bias = true;                 ///< every layer has a bias b (1, out)
 };
 
+/// Scalars in the parameters of an MLP of this architecture: Σ in·out (+ out with biases).
+double parameter_count(const MLPConfig& config);
+
+/// Bytes a training step of this architecture takes at its peak, besides the data: the parameters, their
+/// gradients, `optimizer_buffers` more copies of them (momentum 1, Adam 2, L-BFGS 2m + 4), and the
+/// activations of one batch of `batch_rows` rows (per layer its input, pre-activation, output and their
+/// gradients: about 4 matrices of batch_rows × width). An estimate for refusing sizes up front, not an
+/// accounting of every temporary.
+double training_memory_bytes(const MLPConfig& config, std::size_t batch_rows, std::size_t scalar_bytes,
+                             std::size_t optimizer_buffers);
+
 /// A multilayer perceptron on its own tape, in float or double. Not copyable (its layers hold Vars of its
 /// tape). A forward pass on n rows costs 2n·Σ in·out flops; backward about twice that.
 template <class T>
 class MLP {
 public:
-    /// Throws ConfigError for a zero width.
+    /// Throws ConfigError for a zero width, data::DataError when the parameters alone exceed the memory
+    /// budget (data::check_memory).
     explicit MLP(const MLPConfig& config);
     MLP(const MLP&) = delete;  ///< layers hold Vars of this model's tape
     MLP& operator=(const MLP&) = delete;

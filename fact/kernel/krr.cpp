@@ -9,9 +9,15 @@
 
 #include "autodiff/error.hpp"
 #include "autodiff/kernels/gemm.hpp"
+#include "data/dataset.hpp"
 #include "fact/kernel/gradients.hpp"
 
 namespace fact {
+
+double kernel_system_bytes(std::size_t n, std::size_t d, std::size_t c) {
+    const double N = double(n), B = double(kernel_block_rows(std::max<std::size_t>(n, 1)));
+    return 8.0 * (N * N + 2.0 * B * N + 3.0 * N * double(c) * double(d) + 2.0 * N * double(d));
+}
 
 KrrFit fit_krr(const Kernel& kernel, const Matrix& X, const Matrix& Y, const Matrix& M, double ridge) {
     if (Y.shape(0) != X.shape(0))
@@ -21,6 +27,9 @@ KrrFit fit_krr(const Kernel& kernel, const Matrix& X, const Matrix& Y, const Mat
     check_kernel_arguments("fit_krr", kernel, X, X, M);
     if (!(ridge >= 0) || !std::isfinite(ridge))
         throw ad::ValueError(fmt::format("fit_krr: ridge μ = {}; expected a finite μ >= 0", ridge));
+    const std::size_t n = X.shape(0), d = X.shape(1), c = Y.shape(1);
+    data::check_memory(fmt::format("fit_krr: n = {}, d = {}, c = {}", n, d, c), kernel_system_bytes(n, d, c),
+                       "the n×n kernel matrix and the gradients' workspace, doubles", "the kernel system");
     KrrFit fit;
     Matrix K = kernel_matrix(kernel, X, X, M);
     fit.alpha = Y;

@@ -15,10 +15,16 @@ struct KrrFit {
     SolveReport solve;     ///< which LAPACK path solved it, and why
 };
 
+/// Bytes a kernel machine on n training rows of d features and c outputs needs at its peak: the n×n kernel
+/// matrix (8n², factorised in place), two blocks of kernel rows of the gradient pass, and the n×c·d gradient
+/// buffers (doubles). What fit_krr checks against the memory budget before it allocates.
+double kernel_system_bytes(std::size_t n, std::size_t d, std::size_t c);
+
 /// Fit on X (n,d), Y (n,c) under M (d,d) with ridge μ ≥ 0. Forms the n×n kernel matrix (8n² bytes) and
 /// solves with solve_ridge_system (Cholesky for μ > 0, else LDLᵀ, least squares when singular). O(n²d + n³).
 /// \throws ad::ShapeError for shapes that do not fit; ad::ValueError for μ < 0, a bandwidth ≤ 0, or a
-///         non-finite kernel entry.
+///         non-finite kernel entry; data::DataError when kernel_system_bytes exceeds the memory budget
+///         (data::check_memory).
 KrrFit fit_krr(const Kernel& kernel, const Matrix& X, const Matrix& Y, const Matrix& M, double ridge);
 
 /// Predictions (n_e, c) = K(X_eval, X) α, in row blocks of X_eval (memory O(block·n)). O(n_e·n·(d + c)).

@@ -1,6 +1,7 @@
 // The list flags the kernel-machine commands share: see commands.hpp.
 #include "cli/commands.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include "nn/error.hpp"
@@ -31,7 +32,12 @@ std::vector<std::size_t> parse_sizes(const std::string& flag, const std::string&
 
 std::vector<fact::RfmUpdate> parse_updates(const std::string& flag, const std::string& text) {
     std::vector<fact::RfmUpdate> out;
-    for (const std::string& item : split_list(flag, text)) out.push_back(fact::parse_update(item));
+    for (const std::string& item : split_list(flag, text)) {
+        const fact::RfmUpdate u = fact::parse_update(item);
+        if (std::find(out.begin(), out.end(), u) != out.end())
+            throw nn::ConfigError(flag + ": '" + item + "' is given twice in '" + text + "'");
+        out.push_back(u);
+    }
     return out;
 }
 

@@ -24,7 +24,7 @@ using Commands = std::vector<Command>;
 std::vector<std::string> split_list(const std::string& flag, const std::string& text);
 /// "7,15,25,29" -> {7, 15, 25, 29}; nn::ConfigError naming the flag for anything but non-negative integers.
 std::vector<std::size_t> parse_sizes(const std::string& flag, const std::string& text);
-/// "nfa,fact" -> the updates; ad::ValueError for an unknown one.
+/// "nfa,fact" -> the updates; ad::ValueError for an unknown one, nn::ConfigError for one given twice.
 std::vector<fact::RfmUpdate> parse_updates(const std::string& flag, const std::string& text);
 
 void add_rfm_command(CLI::App& app, Commands& out);               // fact rfm             (rfm.cpp)

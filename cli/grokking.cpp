@@ -5,6 +5,7 @@
 
 #include "autodiff/parallel.hpp"
 #include "cli/commands.hpp"
+#include "cli/flags.hpp"
 #include "fact/grokking.hpp"
 #include "nn/error.hpp"
 
@@ -15,30 +16,39 @@ void add_grokking_command(CLI::App& experiment, Commands& out) {
         fact::GrokkingConfig config;
         std::string op = "add", updates = "nfa,fact", kernel = "gaussian";
         int threads = 0;
+        MaxMemory max_memory;
     };
     auto f = std::make_shared<Flags>();
     fact::GrokkingConfig& g = f->config;
     CLI::App* cmd = experiment.add_subcommand(
         "grokking", "E5: RFM on (a op b) mod p; test accuracy, circulant deviation and alignment per iteration");
-    cmd->add_option("--p", g.p, "the modulus")->capture_default_str();
+    cmd->add_option("--p", g.p, "the modulus")
+        ->check(integer(2, 1000000))->capture_default_str();
     cmd->add_option("--op", f->op, "add|sub|mul|div")->capture_default_str();
-    cmd->add_option("--frac", g.frac, "training fraction of the p² pairs")->capture_default_str();
-    cmd->add_option("--iters", g.iters, "RFM iterations")->capture_default_str();
+    cmd->add_option("--frac", g.frac, "training fraction of the p² pairs")
+        ->check(real({0.0, 1.0, true, true}))->capture_default_str();
+    cmd->add_option("--iters", g.iters, "RFM iterations")
+        ->check(integer(0, 100000))->capture_default_str();
     cmd->add_option("--update", f->updates, "updates to run side by side (nfa, fact, fact-geo)")->capture_default_str();
     cmd->add_option("--kernel", f->kernel, "laplace|gaussian|quadratic|exp")->capture_default_str();
-    cmd->add_option("--bandwidth", g.kernel.bandwidth, "L")->capture_default_str();
-    cmd->add_option("--ridge", g.ridge, "μ")->capture_default_str();
-    cmd->add_option("--power", g.power, "s of the nfa update")->capture_default_str();
+    cmd->add_option("--bandwidth", g.kernel.bandwidth, "L")
+        ->check(real(positive()))->capture_default_str();
+    cmd->add_option("--ridge", g.ridge, "μ")
+        ->check(real(non_negative()))->capture_default_str();
+    cmd->add_option("--power", g.power, "s of the nfa update")
+        ->check(real(agop_power()))->capture_default_str();
     cmd->add_flag("--center,!--no-center", g.center, "centre the gradients of the nfa update (default on)");
     cmd->add_option("--normalize", g.normalize, "none|max|trace|auto")->capture_default_str();
-    cmd->add_option("--seed", g.seed, "seed of the train/test split")->capture_default_str();
+    add_seed(cmd, g.seed, "seed of the train/test split");
     cmd->add_option("--out", g.out, "output directory (must not exist)")->required();
-    cmd->add_option("--threads", f->threads, "threads (0: all cores)");
+    add_threads(cmd, f->threads);
+    add_max_memory(cmd, f->max_memory);
     cmd->add_flag("--quiet", g.quiet, "no progress on stderr");
     cmd->footer("Example: fact experiment grokking --p 61 --op add --frac 0.5 --iters 75 --out runs/grok61\n"
                 "         (about 5 s per iteration and update on 2 cores)");
     out.push_back({cmd, [f]() {
                        ad::set_num_threads(f->threads);
+                       apply_max_memory(f->max_memory);
                        fact::GrokkingConfig c = f->config;
                        c.op = data::parse_mod_op(f->op);
                        c.kernel.kind = fact::parse_kernel(f->kernel);

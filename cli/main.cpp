@@ -20,6 +20,9 @@
 
 #include "autodiff/parallel.hpp"
 #include "cli/commands.hpp"
+#include "cli/flags.hpp"
+#include "data/dataset.hpp"
+#include "data/error.hpp"
 #include "data/spec.hpp"
 #include "fact/experiments.hpp"
 #include "fact/grokking.hpp"
@@ -29,15 +32,24 @@
 
 namespace {
 
-// "256,256,256" -> {256, 256, 256}; "" or "none" -> no hidden layer.
+// "256,256,256" -> {256, 256, 256}; "none" -> no hidden layer (a linear model). An empty text is refused:
+// it is what an unset shell variable gives, not a request for a linear model.
 std::vector<std::size_t> parse_widths(const std::string& text) {
     std::vector<std::size_t> out;
-    if (text.empty() || text == "none") return out;
+    if (text == "none") return out;
+    if (text.empty())
+        throw nn::ConfigError("--hidden: empty; expected widths such as 256,256,256, or 'none' for a linear model "
+                              "without hidden layers");
     std::stringstream ss(text);
     std::string item;
+    if (text.back() == ',')
+        throw nn::ConfigError("--hidden: '" + data::printable(text) + "' ends in a comma: an empty width (expected e.g. 256,256,256, "
+                              "or 'none')");
     while (std::getline(ss, item, ',')) {
-        if (item.empty() || item.find_first_not_of("0123456789") != std::string::npos || item.size() > 9)
-            throw nn::ConfigError("--hidden: '" + item + "' is not a positive width (expected e.g. 256,256,256)");
+        if (item.empty() || item.find_first_not_of("0123456789") != std::string::npos || item.size() > 9 ||
+            std::stoul(item) == 0)
+            throw nn::ConfigError("--hidden: '" + data::printable(item) + "' is not a width in 1..999999999 (expected "
+                                  "e.g. 256,256,256, or 'none')");
         out.push_back(std::stoul(item));
     }
     return out;
@@ -50,12 +62,14 @@ struct Common {
     std::string dtype = "f64";
     std::string out;
     bool quiet = false;
+    cli::MaxMemory max_memory;
 };
 
 void add_common(CLI::App* cmd, Common& c, bool with_data = true) {
     if (with_data) cmd->add_option("--data", c.data, "dataset string (see `fact datasets`)")->capture_default_str();
-    cmd->add_option("--seed", c.seed, "seed of data, split, initialisation and shuffling")->capture_default_str();
-    cmd->add_option("--threads", c.threads, "threads (0: all cores); results do not depend on it");
+    cli::add_seed(cmd, c.seed, "seed of data, split, initialisation and shuffling");
+    cli::add_threads(cmd, c.threads);
+    cli::add_max_memory(cmd, c.max_memory);
     cmd->add_option("--dtype", c.dtype, "f32 or f64")->check(CLI::IsMember({"f32", "f64"}))->capture_default_str();
     cmd->add_option("--out", c.out, "output directory");
     cmd->add_flag("--quiet", c.quiet, "no progress on stderr");
@@ -73,26 +87,37 @@ struct TrainFlags {
 };
 
 void add_train_flags(CLI::App* cmd, TrainFlags& f) {
-    cmd->add_option("--hidden", f.hidden, "hidden widths, comma separated")->capture_default_str();
+    cmd->add_option("--hidden", f.hidden, "hidden widths, comma separated, or none (a linear model)")->capture_default_str();
     cmd->add_option("--act", f.act, "relu|leaky_relu|tanh|gelu|identity|quadratic|softplus")->capture_default_str();
     cmd->add_flag("--no-bias,!--bias", f.no_bias, "layers without (or with, the default) biases");
     cmd->add_option("--loss", f.loss, "mse|ce")->capture_default_str();
     cmd->add_option("--opt", f.opt, "gd|sgd|adam|adamw|lbfgs")->capture_default_str();
-    cmd->add_option("--lr", f.lr, "learning rate")->capture_default_str();
-    cmd->add_option("--momentum", f.momentum, "SGD momentum")->capture_default_str();
+    cmd->add_option("--lr", f.lr, "learning rate")->check(cli::real(cli::positive()))->capture_default_str();
+    cmd->add_option("--momentum", f.momentum, "SGD momentum")->check(cli::real({0.0, 1.0, false, true}))->capture_default_str();
     cmd->add_flag("--nesterov", f.nesterov, "Nesterov momentum");
-    cmd->add_option("--wd", f.wd, "weight decay λ (coupled L2; AdamW: decoupled wd)")->capture_default_str();
+    cmd->add_option("--wd", f.wd, "weight decay λ (coupled L2; AdamW: decoupled wd)")
+        ->check(cli::real(cli::non_negative()))
+        ->capture_default_str();
     cmd->add_option("--batch", f.batch, "mini-batch size, or full")->capture_default_str();
     cmd->add_option("--epochs", f.epochs, "maximum epochs (L-BFGS: iterations); with --tol and no --epochs: train "
                                           "until converged, at most " + std::to_string(until_converged_cap))
+        ->check(cli::integer(1, cli::max_count))
         ->capture_default_str();
     cmd->add_option("--tol", f.tol, "convergence mode: stop when |grad L_λ|/|θ| < tol (without --epochs: until then)")
+        ->check(cli::real(cli::non_negative()))
         ->capture_default_str();
-    cmd->add_option("--test-frac", f.test_frac, "held-out fraction when the data has no split")->capture_default_str();
-    cmd->add_option("--track-every", f.track_every, "epochs between FACT/NFA correlation snapshots");
-    cmd->add_option("--eval-every", f.eval_every, "epochs between history rows")->capture_default_str();
+    cmd->add_option("--test-frac", f.test_frac, "held-out fraction when the data has no split")
+        ->check(cli::real(cli::fraction()))
+        ->capture_default_str();
+    cmd->add_option("--track-every", f.track_every, "epochs between FACT/NFA correlation snapshots")
+        ->check(cli::integer(0, cli::max_count));
+    cmd->add_option("--eval-every", f.eval_every, "epochs between history rows")
+        ->check(cli::integer(1, cli::max_count))
+        ->capture_default_str();
     cmd->add_option("--schedule", f.schedule, "constant|step|cosine")->capture_default_str();
-    cmd->add_option("--init-scale", f.init_scale, "multiplies the initial parameters")->capture_default_str();
+    cmd->add_option("--init-scale", f.init_scale, "multiplies the initial parameters")
+        ->check(cli::real(cli::positive()))
+        ->capture_default_str();
 }
 
 // epochs_given: --epochs was on the command line; without it, --tol means "until converged".
@@ -116,9 +141,12 @@ fact::RunConfig run_config(const Common& c, const TrainFlags& f, bool epochs_giv
     t.weight_decay = f.wd;
     t.loss = nn::parse_loss(f.loss);
     if (f.batch != "full") {
-        if (f.batch.empty() || f.batch.find_first_not_of("0123456789") != std::string::npos || f.batch == "0")
-            throw nn::ConfigError("--batch: '" + f.batch + "' is not a positive size or 'full'");
-        t.batch = std::stoul(f.batch);
+        try {
+            t.batch = static_cast<std::size_t>(data::parse_integer(f.batch, "--batch ", 1, cli::max_count));
+        } catch (const data::DataError&) {
+            throw nn::ConfigError("--batch: '" + data::printable(f.batch) + "' is neither 'full' nor an integer in 1.." +
+                                  std::to_string(cli::max_count));
+        }
     }
     r.until_converged = f.tol > 0 && !epochs_given;
     t.epochs = r.until_converged ? until_converged_cap : f.epochs;
@@ -285,6 +313,7 @@ int main(int argc, char** argv) {
     const bool stdout_was_closed = ::fcntl(STDOUT_FILENO, F_GETFD) == -1 && errno == EBADF;
     if (stdout_was_closed) ::open("/dev/full", O_WRONLY);
     nn::install_interrupt_cleanup("fact");   // first, before any thread exists
+    data::set_memory_hint("--max-memory GIB overrides");
     return check_stdout(run(argc, argv), stdout_was_closed);
 }
 
@@ -314,10 +343,15 @@ int run(int argc, char** argv) {
     fact::AnalyzeConfig analyze_cfg;
     Common analyze_common;
     CLI::App* analyze = app.add_subcommand("analyze", "FACT/NFA quantities of every layer of a trained model");
-    analyze->add_option("--run", analyze_cfg.run, "a run directory written by `fact train`");
-    analyze->add_option("--model", analyze_cfg.model, "a checkpoint directory (with --data and --wd)");
-    analyze->add_option("--data", analyze_cfg.data, "dataset string (with --model)");
-    analyze->add_option("--wd", analyze_cfg.weight_decay, "the λ the model was trained with (with --model)");
+    CLI::Option* analyze_run_flag =
+        analyze->add_option("--run", analyze_cfg.run, "a run directory written by `fact train`");
+    analyze->add_option("--model", analyze_cfg.model, "a checkpoint directory (with --data and --wd)")
+        ->excludes(analyze_run_flag);
+    analyze->add_option("--data", analyze_cfg.data, "dataset string (with --model; a run records its own)")
+        ->excludes(analyze_run_flag);
+    analyze->add_option("--wd", analyze_cfg.weight_decay, "the λ the model was trained with (with --model)")
+        ->check(cli::real(cli::positive()))
+        ->excludes(analyze_run_flag);
     analyze->add_flag("--no-agop", "skip the AGOP (c backward passes per chunk)");
     add_common(analyze, analyze_common, false);
     analyze->footer("Example: fact analyze --run runs/a    (writes runs/a/analysis/)");
@@ -331,7 +365,8 @@ int run(int argc, char** argv) {
     demo->add_option("--out", demo_common.out, "output directory: smooth/, relu/, grokking/ (the default's next free "
                                                "name runs/demo-2, ... if it exists; an existing --out is refused)")
         ->capture_default_str();
-    demo->add_option("--threads", demo_common.threads, "threads");
+    cli::add_threads(demo, demo_common.threads);
+    cli::add_max_memory(demo, demo_common.max_memory);
     demo->add_flag("--quiet", demo_common.quiet, "no progress on stderr");
 
     CLI::App* experiment = app.add_subcommand("experiment", "the paper's experiments");
@@ -342,15 +377,24 @@ int run(int argc, char** argv) {
     CLI::App* nvf = experiment->add_subcommand(
         "nfa-vs-fact", "E1/E2: per-layer Pearson(WᵀW, ·) for FACT, (FACT FACTᵀ)^½, NFA, eNFA stand-in over seeds");
     nvf->add_option("--data", e1.data, "dataset string")->capture_default_str();
-    nvf->add_option("--seeds", e1.seeds, "number of seeds")->capture_default_str();
+    nvf->add_option("--seeds", e1.seeds, "number of seeds")->check(cli::integer(1, 1000))->capture_default_str();
     nvf->add_option("--hidden", e1_hidden, "hidden widths")->capture_default_str();
     nvf->add_option("--act", e1_act, "activation")->capture_default_str();
-    nvf->add_option("--wd", e1.weight_decay, "weight decay λ (coupled)")->capture_default_str();
-    nvf->add_option("--epochs", e1.epochs, "L-BFGS iterations per seed")->capture_default_str();
-    nvf->add_option("--tol", e1.tolerance, "stop when |grad L_λ|/|θ| < tol")->capture_default_str();
-    nvf->add_option("--track-every", e1.track_every, "E2: correlations every K iterations");
+    nvf->add_option("--wd", e1.weight_decay, "weight decay λ (coupled, > 0: FACT needs it)")
+        ->check(cli::real(cli::positive()))
+        ->capture_default_str();
+    nvf->add_option("--epochs", e1.epochs, "L-BFGS iterations per seed")
+        ->check(cli::integer(1, cli::max_count))
+        ->capture_default_str();
+    nvf->add_option("--tol", e1.tolerance, "stop when |grad L_λ|/|θ| < tol")
+        ->check(cli::real(cli::non_negative()))
+        ->capture_default_str();
+    nvf->add_option("--track-every", e1.track_every, "E2: correlations every K iterations")
+        ->check(cli::integer(0, cli::max_count));
     nvf->add_option("--out", e1.out, "output directory")->required();
-    nvf->add_option("--threads", e1_threads, "threads");
+    cli::add_threads(nvf, e1_threads);
+    cli::MaxMemory e1_memory;
+    cli::add_max_memory(nvf, e1_memory);
     nvf->add_flag("--quiet", e1.quiet, "no progress on stderr");
     nvf->footer("Example: fact experiment nfa-vs-fact --data digits --seeds 5 --out runs/e1\n"
                 "         fact experiment nfa-vs-fact --seeds 1 --track-every 100 --out runs/e2   (E2)");
@@ -363,7 +407,12 @@ int run(int argc, char** argv) {
     cli::add_tau_command(*experiment, commands);
 
     app.add_subcommand("datasets", "list the dataset strings");
+    cli::require_checked_numbers(app);
 
+    if (const auto unknown = cli::unknown_command(app, argc, argv)) {
+        std::fprintf(stderr, "fact: error: %s (see fact --help)\n", unknown->c_str());
+        return 2;
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -371,8 +420,8 @@ int run(int argc, char** argv) {
     } catch (const CLI::CallForAllHelp& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::fprintf(stderr, "fact: %s (see fact --help)\n", e.what());
-        return e.get_exit_code() != 0 ? e.get_exit_code() : 2;
+        std::fprintf(stderr, "fact: error: %s (see fact --help)\n", e.what());
+        return 2;  // every usage error, whatever CLI11's own code for it
     }
 
     try {
@@ -380,6 +429,7 @@ int run(int argc, char** argv) {
             if (c.app->parsed()) return c.run();
         if (train->parsed()) {
             ad::set_num_threads(common.threads);
+            cli::apply_max_memory(common.max_memory);
             const fact::RunConfig config = run_config(common, flags, train->count("--epochs") > 0);
             const fact::RunOutcome r = fact::train_run(config);
             if (config.until_converged && r.result.stop == nn::StopReason::max_epochs)
@@ -387,10 +437,14 @@ int run(int argc, char** argv) {
                                      "|grad L_λ|/|θ| = %.3g ≥ --tol %g; give --epochs to train longer\n",
                              until_converged_cap, r.result.grad_norm_ratio, flags.tol);
             if (!common.quiet) std::fprintf(stderr, "wrote %s/ (model/, history.csv, run.json, curves.svg)\n", r.dir.c_str());
-            return r.result.stop == nn::StopReason::diverged ? 3 : 0;
+            if (r.result.stop != nn::StopReason::diverged) return 0;
+            // A failure is said even with --quiet, which silences progress only.
+            std::fprintf(stderr, "fact: error: %s (the run is in %s/)\n", r.result.message.c_str(), r.dir.c_str());
+            return 3;
         }
         if (analyze->parsed()) {
             ad::set_num_threads(analyze_common.threads);
+            cli::apply_max_memory(analyze_common.max_memory);
             analyze_cfg.seed = analyze_common.seed;
             analyze_cfg.out = analyze_common.out;
             analyze_cfg.agop = analyze->count("--no-agop") == 0;
@@ -398,6 +452,7 @@ int run(int argc, char** argv) {
         }
         if (nvf->parsed()) {
             ad::set_num_threads(e1_threads);
+            cli::apply_max_memory(e1_memory);
             e1.hidden = parse_widths(e1_hidden);
             e1.activation = nn::parse_activation(e1_act);
             const fact::NfaVsFactResult r = fact::nfa_vs_fact(e1);
@@ -408,6 +463,7 @@ int run(int argc, char** argv) {
         }
         if (demo->parsed()) {
             ad::set_num_threads(demo_common.threads);
+            cli::apply_max_memory(demo_common.max_memory);
             return run_demo(demo_common.out, demo->count("--out") > 0, demo_common.quiet);
         }
         std::fputs(data::spec_help().c_str(), stdout);

@@ -4,6 +4,7 @@
 
 #include "autodiff/parallel.hpp"
 #include "cli/commands.hpp"
+#include "cli/flags.hpp"
 #include "fact/rfm_run.hpp"
 
 namespace cli {
@@ -13,29 +14,36 @@ void add_rfm_command(CLI::App& app, Commands& out) {
         fact::RfmRunConfig run;
         std::string kernel = "laplace", update = "nfa", normalize = "auto";
         int threads = 0;
+        MaxMemory max_memory;
     };
     auto f = std::make_shared<Flags>();
     f->run.rfm.quiet = false;
     CLI::App* cmd = app.add_subcommand("rfm", "a Recursive Feature Machine: kernel ridge regression with a learned "
                                               "feature matrix M (docs/MATH.md §5)");
     cmd->add_option("--data", f->run.data, "dataset string (see `fact datasets`)")->capture_default_str();
-    cmd->add_option("--seed", f->run.seed, "seed of data generation and splits")->capture_default_str();
-    cmd->add_option("--test-frac", f->run.test_frac, "held-out fraction when the data has no split")->capture_default_str();
+    add_seed(cmd, f->run.seed, "seed of data generation and splits");
+    cmd->add_option("--test-frac", f->run.test_frac, "held-out fraction when the data has no split")
+        ->check(real(fraction()))->capture_default_str();
     cmd->add_option("--val-frac", f->run.val_frac, "validation fraction of the training part (keeps the best iteration)")
-        ->capture_default_str();
+        ->check(real(fraction()))->capture_default_str();
     cmd->add_flag("--row-normalize", f->run.row_normalize, "divide every sample by its norm");
     cmd->add_option("--kernel", f->kernel, "laplace|gaussian|quadratic|exp")->capture_default_str();
-    cmd->add_option("--bandwidth", f->run.rfm.kernel.bandwidth, "L (distance kernels)")->capture_default_str();
-    cmd->add_option("--ridge", f->run.rfm.ridge, "μ (0: ridgeless)")->capture_default_str();
-    cmd->add_option("--iters", f->run.rfm.iters, "T updates of M (iterations 0..T are evaluated)")->capture_default_str();
+    cmd->add_option("--bandwidth", f->run.rfm.kernel.bandwidth, "L (distance kernels)")
+        ->check(real(positive()))->capture_default_str();
+    cmd->add_option("--ridge", f->run.rfm.ridge, "μ (0: ridgeless)")
+        ->check(real(non_negative()))->capture_default_str();
+    cmd->add_option("--iters", f->run.rfm.iters, "T updates of M (iterations 0..T are evaluated)")
+        ->check(integer(0, 100000))->capture_default_str();
     cmd->add_option("--update", f->update, "nfa|fact|fact-geo")->capture_default_str();
-    cmd->add_option("--power", f->run.rfm.power, "s of the nfa update M = AGOP^s")->capture_default_str();
+    cmd->add_option("--power", f->run.rfm.power, "s of the nfa update M = AGOP^s")
+        ->check(real(agop_power()))->capture_default_str();
     cmd->add_flag("--center", f->run.rfm.center, "centre the gradients before the AGOP");
     cmd->add_option("--normalize", f->normalize, "none|max|trace|auto (auto: max for fact updates, none for nfa)")
         ->capture_default_str();
     cmd->add_flag("--diag", f->run.rfm.diagonal, "keep only the diagonal of M");
     cmd->add_option("--out", f->run.out, "output directory (must not exist)")->required();
-    cmd->add_option("--threads", f->threads, "threads (0: all cores); results do not depend on it");
+    add_threads(cmd, f->threads);
+    add_max_memory(cmd, f->max_memory);
     cmd->add_flag("--quiet", [f](std::int64_t) { f->run.rfm.quiet = true; }, "no progress on stderr");
     cmd->footer("Examples:\n"
                 "  fact rfm --data lowrank:d=20,n=2500 --update fact --iters 5 --out runs/rfm-lowrank\n"
@@ -43,6 +51,7 @@ void add_rfm_command(CLI::App& app, Commands& out) {
                 "--iters 30 --out runs/rfm-mod61");
     out.push_back({cmd, [f]() {
                        ad::set_num_threads(f->threads);
+                       apply_max_memory(f->max_memory);
                        fact::RfmRunConfig c = f->run;
                        c.rfm.kernel.kind = fact::parse_kernel(f->kernel);
                        c.rfm.update = fact::parse_update(f->update);

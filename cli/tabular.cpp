@@ -8,6 +8,7 @@
 
 #include "autodiff/parallel.hpp"
 #include "cli/commands.hpp"
+#include "cli/flags.hpp"
 #include "fact/tabular.hpp"
 #include "nn/error.hpp"
 
@@ -40,12 +41,13 @@ void add_tabular_command(CLI::App& experiment, Commands& out) {
     cmd->add_option("--out", f->config.out, "output directory: summary.csv, run.json, table.md")->required();
     cmd->add_flag("--resume", f->config.resume, "keep the finished rows of OUT/summary.csv and compute the rest");
     cmd->add_option("--max-samples", f->config.max_samples,
-                    "skip datasets whose largest training part has more rows (0: no cap)")->capture_default_str();
+                    "skip datasets whose largest training part has more rows (0: no cap)")
+        ->check(integer(0, max_count))->capture_default_str();
     cmd->add_option("--max-memory", f->max_memory_gb,
                     "skip datasets whose kernel matrix and workspace need more GiB (0: half the physical memory)")
-        ->capture_default_str();
-    cmd->add_option("--seed", f->config.seed, "seed of the --data splits")->capture_default_str();
-    cmd->add_option("--threads", f->threads, "threads (0: all cores); results do not depend on it");
+        ->check(real(non_negative()))->capture_default_str();
+    add_seed(cmd, f->config.seed, "seed of the --data splits");
+    add_threads(cmd, f->threads);
     cmd->add_flag("--quiet", f->config.quiet, "no progress on stderr (skips and errors are still reported)");
     cmd->footer("Example: fact experiment tabular --uci data/uci121 --max-samples 3000 --out runs/e3\n"
                 "         fact experiment tabular --data digits,wine,iris,breast_cancer --out runs/e3-shipped\n"
@@ -59,9 +61,6 @@ void add_tabular_command(CLI::App& experiment, Commands& out) {
                        c.methods.clear();
                        for (const std::string& m : split_list("--methods", f->methods))
                            c.methods.push_back(fact::parse_tabular_method(m));
-                       if (!(f->max_memory_gb >= 0))
-                           throw nn::ConfigError("--max-memory: " + std::to_string(f->max_memory_gb) +
-                                                 " GiB; expected a number >= 0");
                        c.max_memory_bytes = f->max_memory_gb * 1073741824.0;
                        ad::set_num_threads(f->threads);
                        const fact::TabularResult r = fact::run_tabular(c);

@@ -5,6 +5,7 @@
 
 #include "autodiff/parallel.hpp"
 #include "cli/commands.hpp"
+#include "cli/flags.hpp"
 #include "fact/tau.hpp"
 #include "nn/error.hpp"
 
@@ -15,32 +16,40 @@ void add_tau_command(CLI::App& experiment, Commands& out) {
         fact::TauConfig run;
         std::string op = "add", kernel = "quadratic", update = "nfa", normalize = "auto";
         int threads = 0;
+        MaxMemory max_memory;
     };
     auto f = std::make_shared<Flags>();
     CLI::App* cmd = experiment.add_subcommand(
         "tau", "E6: train an inner-product-kernel RFM on modular arithmetic, then fit τ_ij = (1/n) Σ_l K'_li K'_lj "
                "against K'_ij = φ'(x_iᵀ M x_j) over the pairs of training points (R², slope, scatter)");
-    cmd->add_option("--p", f->run.p, "modulus")->capture_default_str();
+    cmd->add_option("--p", f->run.p, "modulus")
+        ->check(integer(2, 1000000))->capture_default_str();
     cmd->add_option("--op", f->op, "add|sub|mul|div")->check(CLI::IsMember({"add", "sub", "mul", "div"}))
         ->capture_default_str();
-    cmd->add_option("--frac", f->run.train_fraction, "training fraction of all pairs")->capture_default_str();
+    cmd->add_option("--frac", f->run.train_fraction, "training fraction of all pairs")
+        ->check(real({0.0, 1.0, true, true}))->capture_default_str();
     cmd->add_option("--kernel", f->kernel, "quadratic|exp (inner-product kernels)")->capture_default_str();
-    cmd->add_option("--ridge", f->run.ridge, "μ (0: ridgeless)")->capture_default_str();
-    cmd->add_option("--iters", f->run.iters, "T updates of M (iterations 0..T are evaluated)")->capture_default_str();
+    cmd->add_option("--ridge", f->run.ridge, "μ (0: ridgeless)")
+        ->check(real(non_negative()))->capture_default_str();
+    cmd->add_option("--iters", f->run.iters, "T updates of M (iterations 0..T are evaluated)")
+        ->check(integer(0, 100000))->capture_default_str();
     cmd->add_option("--update", f->update, "nfa|fact|fact-geo")->capture_default_str();
-    cmd->add_option("--power", f->run.power, "s of the nfa update M = AGOP^s")->capture_default_str();
+    cmd->add_option("--power", f->run.power, "s of the nfa update M = AGOP^s")
+        ->check(real(agop_power()))->capture_default_str();
     cmd->add_flag("--center", f->run.center, "centre the gradients before the AGOP (nfa)");
     cmd->add_option("--normalize", f->normalize, "none|max|trace|auto (auto: max for fact updates, none for nfa)")
         ->capture_default_str();
     cmd->add_option("--scatter-points", f->run.scatter_points, "pairs drawn in scatter.svg (a seeded subsample)")
-        ->capture_default_str();
-    cmd->add_option("--seed", f->run.seed, "seed of the split and of the scatter's subsample")->capture_default_str();
+        ->check(integer(1, 10000000))->capture_default_str();
+    add_seed(cmd, f->run.seed, "seed of the split and of the scatter's subsample");
     cmd->add_option("--out", f->run.out, "output directory (must not exist)")->required();
-    cmd->add_option("--threads", f->threads, "threads (0: all cores); results do not depend on it");
+    add_threads(cmd, f->threads);
+    add_max_memory(cmd, f->max_memory);
     cmd->add_flag("--quiet", f->run.quiet, "no progress on stderr");
     cmd->footer("Example: fact experiment tau --p 61 --op add --frac 0.5 --out runs/e6");
     out.push_back({cmd, [f]() {
                        ad::set_num_threads(f->threads);
+                       apply_max_memory(f->max_memory);
                        fact::TauConfig c = f->run;
                        c.op = data::parse_mod_op(f->op);
                        c.kernel.kind = fact::parse_kernel(f->kernel);

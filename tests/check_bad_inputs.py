@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Bad inputs to the `fact` program, one row of a table each (issue 14, sections 2 and 3).
+"""Bad inputs to the `fact` program, one row of a table each.
 
 Usage: check_bad_inputs.py PATH_TO_FACT [plain|sanitized]
 
@@ -14,7 +14,7 @@ with a damaged run.json or model/, all written by this script). For each row the
 - print exactly one line on stderr, beginning with "fact: ", in UTF-8 without control characters (unprintable
   bytes of a file are escaped), containing every key phrase (case-insensitive; a plain string is literal, an
   R(...) string a regular expression). The one documented exception: rfm --power 100 may instead run and warn
-  that M underflows (exit 0, the warning naming --power among its lines), as the issue allows;
+  that M underflows (exit 0, the warning naming --power among its lines): a warning serves as well there;
 - finish within QUICK seconds (5 s; 30 s under ASan + UBSan): sizes are refused by estimate before anything is
   allocated, contradictions before any training; a row that runs TIMEOUT seconds (20 s; 120 s sanitized) is
   stopped and fails;
@@ -26,7 +26,7 @@ Each row runs in its own directory (the working directory of the program), which
 user's and the row's files. In the plain suite every row runs under `ulimit -v` (4 GiB of address space), so
 that a size that is not refused by estimate fails at once instead of filling the machine's memory (ASan
 reserves terabytes of address space, so the sanitized suite uses ASan's hard_rss_limit_mb instead). The
-sizes are beyond any machine, or are the issue's sizes under --max-memory 1 (GiB), so the expected refusal
+sizes are beyond any machine, or are realistic sizes under --max-memory 1 (GiB), so the expected refusal
 does not depend on the machine's memory.
 
 Prints "ok: NAME" or "FAIL: NAME: why [the actual exit status, time and stderr]" per row, then
@@ -609,7 +609,7 @@ for name, files, phrases in [
     case("uci: " + name, train({"--data": "uci:uci/toy"}), ERROR, *phrases, files=files)
 
 # ---- sizes: refused by estimate, naming memory and --max-memory -------------------------------------------
-# Sizes beyond any machine (no flag) and the issue's sizes under --max-memory 1 (GiB, as in experiment tabular).
+# Sizes beyond any machine (no flag) and realistic sizes under --max-memory 1 (GiB, as in experiment tabular).
 case("train modular:p=100000", train({"--data": "modular:p=100000"}), ERROR, *MEMORY)
 case("train modular:p=1000 --max-memory 1", train({"--data": "modular:p=1000", "--max-memory": "1"}), ERROR,
      *MEMORY)

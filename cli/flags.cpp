@@ -10,6 +10,7 @@
 
 #include "data/dataset.hpp"
 #include "data/error.hpp"
+#include "nn/error.hpp"
 
 namespace cli {
 
@@ -110,6 +111,15 @@ void add_max_memory(CLI::App* cmd, MaxMemory& m, const std::string& help) {
 void apply_max_memory(const MaxMemory& m) {
     if (m.option != nullptr && m.option->count() > 0)
         data::set_memory_budget(static_cast<std::uint64_t>(m.gib * 1073741824.0), "--max-memory");
+}
+
+void refuse_with_resume(const CLI::App& cmd) {
+    for (const CLI::Option* opt : cmd.get_options()) {
+        const std::string name = opt->get_name();
+        if (opt->count() > 0 && name != "--resume" && name != "--threads" && name != "--max-memory")
+            throw nn::ConfigError(name + " cannot be given with --resume, which continues the interrupted run with "
+                                         "the settings it was started with");
+    }
 }
 
 void require_checked_numbers(const CLI::App& app) {

@@ -58,6 +58,10 @@ void add_max_memory(CLI::App* cmd, MaxMemory& m, const std::string& help = "");
 /// Installs the budget if --max-memory was given.
 void apply_max_memory(const MaxMemory& m);
 
+/// `--resume OUT` takes every setting from the interrupted run: any other flag of cmd but --resume, --threads
+/// and --max-memory would be ignored, so it is refused. \throws nn::ConfigError naming the flag.
+void refuse_with_resume(const CLI::App& cmd);
+
 /// \throws std::logic_error naming the first integer or float option of app (or of its subcommands) that
 /// has no integer() or real() check: a programming error, found by any run of the program and the tests.
 void require_checked_numbers(const CLI::App& app);

@@ -83,7 +83,9 @@ struct TrainFlags {
     std::string hidden = "256,256,256", act = "relu", loss = "mse", opt = "gd", batch = "full", schedule = "constant";
     bool no_bias = false, nesterov = false;
     double lr = 0.1, momentum = 0.0, wd = 0.0, tol = 0.0, test_frac = 0.0, init_scale = 1.0;
-    std::size_t epochs = 100, track_every = 0, eval_every = 1;
+    std::size_t epochs = 100, track_every = 0, eval_every = 1, checkpoint_every = 0;
+    bool checkpoint_given = false;  // --checkpoint-every was on the command line (else: one a minute)
+    std::string resume;             // --resume OUT
 };
 
 void add_train_flags(CLI::App* cmd, TrainFlags& f) {
@@ -115,6 +117,13 @@ void add_train_flags(CLI::App* cmd, TrainFlags& f) {
         ->check(cli::integer(1, cli::max_count))
         ->capture_default_str();
     cmd->add_option("--schedule", f.schedule, "constant|step|cosine")->capture_default_str();
+    cmd->add_option("--checkpoint-every", f.checkpoint_every,
+                    "epochs (L-BFGS: iterations) between checkpoints in OUT.tmp-*, which --resume continues from "
+                    "(default: one a minute; 0: none)")
+        ->check(cli::integer(0, cli::max_count));
+    cmd->add_option("--resume", f.resume,
+                    "finish the interrupted run of OUT from its last checkpoint, with the flags it was started with "
+                    "(SGD, Adam, AdamW: bitwise as if never interrupted; L-BFGS: with an empty memory)");
     cmd->add_option("--init-scale", f.init_scale, "multiplies the initial parameters")
         ->check(cli::real(cli::positive()))
         ->capture_default_str();
@@ -133,6 +142,8 @@ fact::RunConfig run_config(const Common& c, const TrainFlags& f, bool epochs_giv
     r.bias = !f.no_bias;
     r.init.scale = f.init_scale;
     r.track_every = f.track_every;
+    r.checkpoint_every = f.checkpoint_every;
+    r.checkpoint_seconds = f.checkpoint_given ? 0.0 : 60.0;
     nn::TrainConfig& t = r.train;
     t.optimizer.kind = f.opt == "gd" ? nn::OptimizerKind::sgd : nn::parse_optimizer(f.opt);
     t.optimizer.momentum = f.momentum;
@@ -430,9 +441,11 @@ int run(int argc, char** argv) {
         if (train->parsed()) {
             ad::set_num_threads(common.threads);
             cli::apply_max_memory(common.max_memory);
+            flags.checkpoint_given = train->count("--checkpoint-every") > 0;
             const fact::RunConfig config = run_config(common, flags, train->count("--epochs") > 0);
-            const fact::RunOutcome r = fact::train_run(config);
-            if (config.until_converged && r.result.stop == nn::StopReason::max_epochs)
+            if (!flags.resume.empty()) cli::refuse_with_resume(*train);
+            const fact::RunOutcome r = flags.resume.empty() ? fact::train_run(config) : fact::resume_run(flags.resume);
+            if (config.until_converged && flags.resume.empty() && r.result.stop == nn::StopReason::max_epochs)
                 std::fprintf(stderr, "fact: warning: not converged: the safety cap of %zu epochs (iterations) was hit at "
                                      "|grad L_λ|/|θ| = %.3g ≥ --tol %g; give --epochs to train longer\n",
                              until_converged_cap, r.result.grad_norm_ratio, flags.tol);

@@ -9,12 +9,25 @@
 
 namespace cli {
 
+namespace {
+
+int report(const fact::RfmRunOutcome& r, bool quiet) {
+    std::fputs(r.summary.c_str(), stdout);
+    std::fflush(stdout);
+    if (!quiet)
+        std::fprintf(stderr, "wrote %s/ (history.csv, M.npy, run.json, curves.svg, loss.svg, M.svg)\n", r.dir.c_str());
+    return 0;
+}
+
+}  // namespace
+
 void add_rfm_command(CLI::App& app, Commands& out) {
     struct Flags {
         fact::RfmRunConfig run;
         std::string kernel = "laplace", update = "nfa", normalize = "auto";
         int threads = 0;
         MaxMemory max_memory;
+        std::string resume;
     };
     auto f = std::make_shared<Flags>();
     f->run.rfm.quiet = false;
@@ -41,7 +54,10 @@ void add_rfm_command(CLI::App& app, Commands& out) {
     cmd->add_option("--normalize", f->normalize, "none|max|trace|auto (auto: max for fact updates, none for nfa)")
         ->capture_default_str();
     cmd->add_flag("--diag", f->run.rfm.diagonal, "keep only the diagonal of M");
-    cmd->add_option("--out", f->run.out, "output directory (must not exist)")->required();
+    cmd->add_option("--out", f->run.out, "output directory (must not exist)");
+    cmd->add_option("--resume", f->resume, "finish the interrupted run of OUT from its last iteration (kept after "
+                                           "every one), bitwise as if never interrupted, with the flags it was "
+                                           "started with");
     add_threads(cmd, f->threads);
     add_max_memory(cmd, f->max_memory);
     cmd->add_flag("--quiet", [f](std::int64_t) { f->run.rfm.quiet = true; }, "no progress on stderr");
@@ -49,21 +65,23 @@ void add_rfm_command(CLI::App& app, Commands& out) {
                 "  fact rfm --data lowrank:d=20,n=2500 --update fact --iters 5 --out runs/rfm-lowrank\n"
                 "  fact rfm --data modular:p=61 --kernel gaussian --bandwidth 2.5 --ridge 0 --update nfa --center "
                 "--iters 30 --out runs/rfm-mod61");
-    out.push_back({cmd, [f]() {
+    out.push_back({cmd, [f, cmd]() {
                        ad::set_num_threads(f->threads);
                        apply_max_memory(f->max_memory);
+                       if (!f->resume.empty()) {
+                           refuse_with_resume(*cmd);
+                           return report(fact::rfm_resume(f->resume), f->run.rfm.quiet);
+                       }
+                       if (f->run.out.empty()) {
+                           std::fprintf(stderr, "fact: error: --out is required (or --resume OUT) (see fact --help)\n");
+                           return 2;
+                       }
                        fact::RfmRunConfig c = f->run;
                        c.rfm.kernel.kind = fact::parse_kernel(f->kernel);
                        c.rfm.update = fact::parse_update(f->update);
                        c.rfm.normalize = f->normalize == "auto" ? fact::default_normalization(c.rfm.update)
                                                                 : fact::parse_normalization(f->normalize);
-                       const fact::RfmRunOutcome r = fact::rfm_run(c);
-                       std::fputs(r.summary.c_str(), stdout);
-                       std::fflush(stdout);
-                       if (!c.rfm.quiet)
-                           std::fprintf(stderr, "wrote %s/ (history.csv, M.npy, run.json, curves.svg, loss.svg, M.svg)\n",
-                                        r.dir.c_str());
-                       return 0;
+                       return report(fact::rfm_run(c), c.rfm.quiet);
                    }});
 }
 

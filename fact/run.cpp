@@ -330,6 +330,7 @@ RunOutcome train_typed(const RunConfig& c, const RunHooks& hooks, nn::OutputDir&
     ProgressFile progress(tmp / progress_file, tc.epochs, state.seconds);
     th.record = [&](const nn::EpochRecord& r) { progress.record(r); };
     th.checkpoint_every = c.checkpoint_every;
+    th.checkpoint_seconds = c.checkpoint_seconds;
     th.checkpoint = [&](const nn::TrainState& st) {
         nn::save_train_checkpoint((tmp / checkpoint_dir).string(), model, st, {{"track", track_json(track)}});
         out.keep_on_failure();   // from now on a crash leaves the work for resume_run
@@ -577,7 +578,7 @@ nlohmann::json to_json(const RunConfig& c) {
         {"hidden", c.hidden}, {"activation", nn::to_string(c.activation)}, {"bias", c.bias},
         {"init", {{"kind", init_names[int(c.init.kind)]}, {"std", c.init.std}, {"scale", c.init.scale}}},
         {"track_every", c.track_every}, {"until_converged", c.until_converged},
-        {"checkpoint_every", c.checkpoint_every},
+        {"checkpoint_every", c.checkpoint_every}, {"checkpoint_seconds", c.checkpoint_seconds},
         {"train",
          {{"optimizer", {{"kind", nn::to_string(o.kind)}, {"momentum", o.momentum}, {"nesterov", o.nesterov},
                          {"beta1", o.beta1}, {"beta2", o.beta2}, {"eps", o.eps},
@@ -627,6 +628,7 @@ RunConfig run_config_from_json(const nlohmann::json& j, const std::string& where
     c.track_every = f.count("track_every");
     c.until_converged = f.boolean("until_converged");
     c.checkpoint_every = f.count("checkpoint_every");
+    c.checkpoint_seconds = f.number("checkpoint_seconds", 0.0);
     const JsonFields t = f.object("train");
     const JsonFields o = t.object("optimizer");
     c.train.optimizer.kind = parsed(o, "kind", nn::parse_optimizer);

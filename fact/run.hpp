@@ -65,6 +65,8 @@ struct RunConfig {
     std::size_t checkpoint_every = 0;  ///< epochs (L-BFGS: iterations) between checkpoints in the temporary
                                        ///< directory, for resume_run (0: none, the default: a checkpoint costs
                                        ///< writing the model twice, worth it for runs of minutes, not seconds)
+    double checkpoint_seconds = 0;     ///< also a checkpoint at the first epoch this many seconds after the last
+                                       ///< one (0: none; `fact train` uses 60 unless --checkpoint-every is given)
 };
 
 /// Hooks of train_run and resume_run, for tests.

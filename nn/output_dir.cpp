@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "nn/error.hpp"
 
@@ -94,6 +95,26 @@ int rename_noreplace(const fs::path& from, const fs::path& to) {
     return std::rename(from.c_str(), to.c_str());
 }
 
+// The command that can resume a leftover temporary directory: config.json's "command" ("train", "rfm") when
+// the directory also holds a checkpoint/; "" otherwise.
+std::string resumable_command(const fs::path& tmp) {
+    std::error_code ec;
+    if (!fs::is_directory(tmp / "checkpoint", ec)) return "";
+    try {
+        std::ifstream in(tmp / "config.json");
+        const nlohmann::json j = nlohmann::json::parse(in);
+        return j.value("command", std::string());
+    } catch (const std::exception&) {
+        return "";
+    }
+}
+
+// "fact " from the prefix "fact: " (empty when no program installed the cleanup).
+std::string program_name() {
+    const std::string& p = program_prefix();
+    return p.size() >= 2 ? p.substr(0, p.size() - 2) + " " : std::string();
+}
+
 // One line on stderr about every "<target>.tmp-*" beside target: what it is and how to remove it. Never
 // deleted here: it may be another process's work in progress, or a user's.
 void report_leftovers(const fs::path& target) {
@@ -108,10 +129,15 @@ void report_leftovers(const fs::path& target) {
             line = fmt::format("{}note: '{}' is being written now by process {} with the same output '{}'; only the "
                                "first of the two runs to finish can write it", program_prefix(), tmp.string(), l.pid,
                                target.string());
+        else if (const std::string command = resumable_command(tmp); !command.empty())
+            line = fmt::format("{}note: '{}' was left by an interrupted run of '{}' (pid {}, no longer running) and "
+                               "holds a checkpoint: '{}{} --resume {}' finishes it; to remove it: rm -r -- {}",
+                               program_prefix(), tmp.string(), target.string(), l.pid, program_name(), command,
+                               shell_quote(target.string()), shell_quote(tmp.string()));
         else
-            line = fmt::format("{}note: '{}' was left by an interrupted run of '{}' (pid {}, no longer running); "
-                               "resuming it is not yet available; to remove it: rm -r -- {}", program_prefix(),
-                               tmp.string(), target.string(), l.pid, shell_quote(tmp.string()));
+            line = fmt::format("{}note: '{}' was left by an interrupted run of '{}' (pid {}, no longer running) "
+                               "before any checkpoint, so it cannot be resumed; to remove it: rm -r -- {}",
+                               program_prefix(), tmp.string(), target.string(), l.pid, shell_quote(tmp.string()));
         std::fprintf(stderr, "%s\n", line.c_str());
     }
 }

@@ -214,9 +214,16 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
         st.seconds = (resume != nullptr ? resume->seconds : 0.0) + seconds_since(started);
         return st;
     };
+    // Every checkpoint_every-th epoch, and once checkpoint_seconds have passed since the last checkpoint (or
+    // the start); never after the last epoch, which the run's own files record. Which epochs get one does
+    // not change the result: a resume from any of them is exact.
+    auto last_checkpoint = Clock::now();
     auto checkpoint_due = [&](std::size_t epoch) {
-        return hooks.checkpoint && hooks.checkpoint_every > 0 && epoch % hooks.checkpoint_every == 0 &&
-               epoch < config.epochs;
+        if (!hooks.checkpoint || epoch >= config.epochs) return false;
+        const bool due = (hooks.checkpoint_every > 0 && epoch % hooks.checkpoint_every == 0) ||
+                         (hooks.checkpoint_seconds > 0 && seconds_since(last_checkpoint) >= hooks.checkpoint_seconds);
+        if (due) last_checkpoint = Clock::now();
+        return due;
     };
 
     // (λ/2)‖θ‖² over the decayed parameters: L_λ = L + this.

@@ -116,8 +116,10 @@ struct TrainState {
 /// search) and follows a nearby, not identical, path; its history up to the checkpoint is kept exactly.
 struct TrainHooks {
     std::size_t checkpoint_every = 0;  ///< epochs (L-BFGS: iterations) between calls of checkpoint (0: none)
-    /// Called after every checkpoint_every-th epoch except the last, after the observers, with the model
-    /// holding that epoch's parameters.
+    double checkpoint_seconds = 0;     ///< also call it at the first epoch this many seconds after the last
+                                       ///< call (or the start); 0: only by checkpoint_every
+    /// Called after every checkpoint_every-th epoch, and by checkpoint_seconds, except after the last epoch,
+    /// after the observers, with the model holding that epoch's parameters.
     std::function<void(const TrainState&)> checkpoint;
     /// Called with every history row once it is complete (after its epoch's divergence check).
     std::function<void(const EpochRecord&)> record;

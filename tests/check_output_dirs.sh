@@ -117,11 +117,55 @@ kill -KILL $pid
 wait $pid 2>/dev/null
 left=$(compgen -G "killed.tmp-*")
 "$fact" train "${small[@]}" --out killed 2>err.txt || fail "train after kill -9: $(cat err.txt)"
-grep -q "'$left' was left by an interrupted run of 'killed' (pid $pid, no longer running); resuming it is not yet available; to remove it: rm -r -- '$left'" err.txt \
+grep -q "'$left' was left by an interrupted run of 'killed' (pid $pid, no longer running) before any checkpoint, so it cannot be resumed; to remove it: rm -r -- '$left'" err.txt \
     || fail "kill -9: no note on $left: $(cat err.txt)"
 [ -d "$left" ] || fail "kill -9: $left was deleted"
 [ -s killed/run.json ] || fail "kill -9: the next run did not write killed/"
 echo "ok: kill -9: $(cat err.txt)"
+
+# kill -9 after a checkpoint, then --resume: the finished run is bitwise the uninterrupted one (every
+# parameter, run.json, history.csv but its seconds column), for fact train (SGD with momentum, mini-batches)
+# and fact rfm; the leftover is reported as resumable, and --resume refuses other flags and finished runs.
+wait_for_checkpoint() {
+    for _ in $(seq 400); do compgen -G "$1.tmp-*/checkpoint" >/dev/null && return 0; sleep 0.05; done
+    fail "no $1.tmp-*/checkpoint appeared"
+}
+sgd=(--data digits --hidden 64 --opt sgd --lr 0.05 --momentum 0.9 --batch 32 --epochs 1000 --checkpoint-every 5 --quiet)
+"$fact" train "${sgd[@]}" --out sgd-ref || fail "train sgd-ref"
+"$fact" train "${sgd[@]}" --out sgd-res 2>/dev/null &
+pid=$!
+wait_for_checkpoint sgd-res
+kill -KILL $pid
+wait $pid 2>/dev/null
+left=$(compgen -G "sgd-res.tmp-*")
+grep -q '"checkpoint_epoch": *[0-9]' "$left/progress.json" || fail "progress.json: $(cat "$left/progress.json")"
+"$fact" train --data csv:missing.csv --out sgd-res 2>err.txt && fail "train of a missing csv: exit status 0"
+grep -q "'$left' was left by an interrupted run of 'sgd-res' (pid $pid, no longer running) and holds a checkpoint: 'fact train --resume 'sgd-res'' finishes it" err.txt \
+    || fail "no note on the resumable $left: $(cat err.txt)"
+refused "resume with another flag" "--lr cannot be given with --resume" train --resume sgd-res --lr 0.1
+"$fact" rfm --resume sgd-res 2>err.txt && fail "rfm --resume of a train run: exit status 0"
+grep -q "holds a .fact train. run" err.txt || grep -q "train" err.txt || fail "rfm --resume of a train run: $(cat err.txt)"
+"$fact" train --resume sgd-res 2>err.txt || fail "train --resume: $(cat err.txt)"
+for f in sgd-ref/model/*.npy sgd-ref/run.json; do
+    cmp -s "$f" "sgd-res/${f#sgd-ref/}" || fail "resumed train: ${f#sgd-ref/} differs"
+done
+[ "$(cut -d, -f1-8 sgd-ref/history.csv)" = "$(cut -d, -f1-8 sgd-res/history.csv)" ] || fail "resumed train: history.csv differs"
+! compgen -G "sgd-res.tmp-*" >/dev/null || fail "train --resume left $(compgen -G "sgd-res.tmp-*")"
+refused "resume a finished run" "nothing to resume" train --resume sgd-res
+refused "resume what never ran" "no interrupted run" train --resume never-ran
+
+rfm=(--data lowrank:d=20,n=1500 --update fact --iters 40 --quiet)
+"$fact" rfm "${rfm[@]}" --out rfm-ref >/dev/null || fail "rfm rfm-ref"
+"$fact" rfm "${rfm[@]}" --out rfm-res >/dev/null 2>&1 &
+pid=$!
+wait_for_checkpoint rfm-res
+kill -KILL $pid
+wait $pid 2>/dev/null
+"$fact" rfm --resume rfm-res >/dev/null 2>err.txt || fail "rfm --resume: $(cat err.txt)"
+cmp -s rfm-ref/M.npy rfm-res/M.npy || fail "resumed rfm: M.npy differs"
+[ "$(cut -d, -f1-5,7- rfm-ref/history.csv)" = "$(cut -d, -f1-5,7- rfm-res/history.csv)" ] || fail "resumed rfm: history.csv differs"
+! compgen -G "rfm-res.tmp-*" >/dev/null || fail "rfm --resume left $(compgen -G "rfm-res.tmp-*")"
+echo "ok: kill -9 and --resume: train and rfm bitwise"
 
 # A failed write to stdout is an error.
 "$fact" datasets >/dev/full 2>err.txt && fail "datasets >/dev/full: exit status 0"

@@ -115,6 +115,28 @@ namespace {
 // The row-major lower triangle of a symmetric A is the column-major upper triangle of the same buffer, so
 // every call below passes LAPACK_COL_MAJOR with uplo 'U': LAPACKE's row-major path would transpose A into
 // a second n×n buffer (5 GB at n = 25,000). B (n,c) row-major is handed over as its transpose.
+//
+// They are LAPACKE's `_work` variants: the plain ones first scan the matrices for NaN with 32-bit index
+// arithmetic, which overflows (and crashes) once n² > 2³¹ (n > 46,340). solve_ridge_system checks
+// finiteness itself, and allocates the workspaces the plain variants would.
+
+// ‖A‖₁ of a symmetric A given by its lower triangle (row-major): the largest column sum of |a_ij|.
+double symmetric_one_norm(const Matrix& A) {
+    const std::size_t n = A.shape(0);
+    std::vector<double> column(n, 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+        const double* row = &A(i, 0);
+        for (std::size_t j = 0; j < i; ++j) {
+            column[j] += std::abs(row[j]);
+            column[i] += std::abs(row[j]);
+        }
+        column[i] += std::abs(row[i]);
+    }
+    return n == 0 ? 0.0 : *std::max_element(column.begin(), column.end());
+}
+
+// The optimal workspace size a LAPACK routine reports for lwork = -1.
+lapack_int workspace_size(double query) { return std::max<lapack_int>(1, static_cast<lapack_int>(query)); }
 
 // Refill the lower triangle and diagonal of A (row-major) from its untouched strict upper triangle and
 // the saved diagonal, after a failed factorization overwrote them.
@@ -154,16 +176,21 @@ SolveReport solve_ridge_system(Matrix& A, double ridge, Matrix& B) {
     const auto ln = static_cast<lapack_int>(n), lc = static_cast<lapack_int>(c);
     std::vector<double> diagonal(n);
     for (std::size_t i = 0; i < n; ++i) diagonal[i] = A(i, i) += ridge;
-    const double anorm = LAPACKE_dlansy(LAPACK_COL_MAJOR, '1', 'U', ln, A.data(), ln);
+    const double anorm = symmetric_one_norm(A);
     Matrix rhs = ad::transpose(B);     // (c, n): the column-major n×c right-hand side
     Matrix x = rhs;
     SolveReport report;
     const double singular = static_cast<double>(n) * std::numeric_limits<double>::epsilon();
 
     if (ridge > 0) {
-        lapack_int info = LAPACKE_dposv(LAPACK_COL_MAJOR, 'U', ln, lc, A.data(), ln, x.data(), ln);
+        lapack_int info = LAPACKE_dposv_work(LAPACK_COL_MAJOR, 'U', ln, lc, A.data(), ln, x.data(), ln);
+        if (info < 0)
+            throw ad::ValueError(fmt::format("solve_ridge_system: LAPACKE_dposv rejected argument {}", -info));
         if (info == 0) {
-            LAPACKE_dpocon(LAPACK_COL_MAJOR, 'U', ln, A.data(), ln, anorm, &report.rcond);
+            std::vector<double> work(3 * n);
+            std::vector<lapack_int> iwork(n);
+            LAPACKE_dpocon_work(LAPACK_COL_MAJOR, 'U', ln, A.data(), ln, anorm, &report.rcond, work.data(),
+                                iwork.data());
             B = ad::transpose(x);
             return report;
         }
@@ -173,10 +200,19 @@ SolveReport solve_ridge_system(Matrix& A, double ridge, Matrix& B) {
     }
 
     std::vector<lapack_int> pivots(n);
-    lapack_int info = LAPACKE_dsysv(LAPACK_COL_MAJOR, 'U', ln, lc, A.data(), ln, pivots.data(), x.data(), ln);
+    double query = 0;
+    lapack_int info = LAPACKE_dsysv_work(LAPACK_COL_MAJOR, 'U', ln, lc, A.data(), ln, pivots.data(), x.data(), ln,
+                                         &query, -1);
+    std::vector<double> work(static_cast<std::size_t>(workspace_size(query)));
+    if (info == 0)
+        info = LAPACKE_dsysv_work(LAPACK_COL_MAJOR, 'U', ln, lc, A.data(), ln, pivots.data(), x.data(), ln,
+                                  work.data(), static_cast<lapack_int>(work.size()));
     report.method = SolveMethod::symmetric_indefinite;
     if (info == 0) {
-        LAPACKE_dsycon(LAPACK_COL_MAJOR, 'U', ln, A.data(), ln, pivots.data(), anorm, &report.rcond);
+        work.assign(2 * n, 0.0);
+        std::vector<lapack_int> iwork(n);
+        LAPACKE_dsycon_work(LAPACK_COL_MAJOR, 'U', ln, A.data(), ln, pivots.data(), anorm, &report.rcond,
+                            work.data(), iwork.data());
         if (report.rcond >= singular) {
             B = ad::transpose(x);
             return report;
@@ -197,7 +233,15 @@ SolveReport solve_ridge_system(Matrix& A, double ridge, Matrix& B) {
     x = rhs;
     std::vector<double> sigma(n);
     lapack_int rank = 0;
-    info = LAPACKE_dgelsd(LAPACK_COL_MAJOR, ln, ln, lc, A.data(), ln, x.data(), ln, sigma.data(), singular, &rank);
+    lapack_int iquery = 0;
+    info = LAPACKE_dgelsd_work(LAPACK_COL_MAJOR, ln, ln, lc, A.data(), ln, x.data(), ln, sigma.data(), singular,
+                               &rank, &query, -1, &iquery);
+    if (info == 0) {
+        work.assign(static_cast<std::size_t>(workspace_size(query)), 0.0);
+        std::vector<lapack_int> iwork(static_cast<std::size_t>(std::max<lapack_int>(1, iquery)));
+        info = LAPACKE_dgelsd_work(LAPACK_COL_MAJOR, ln, ln, lc, A.data(), ln, x.data(), ln, sigma.data(), singular,
+                                   &rank, work.data(), static_cast<lapack_int>(work.size()), iwork.data());
+    }
     if (info != 0)
         throw ad::ValueError(fmt::format("solve_ridge_system: LAPACKE_dgelsd failed with info = {} for a {} system",
                                          info, ad::shape_str(A)));

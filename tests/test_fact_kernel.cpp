@@ -594,6 +594,20 @@ BOOST_AUTO_TEST_CASE(solve_ridge_system_paths_read_only_the_lower_triangle) {
     BOOST_TEST(rel_err(X, expected) < 1e-12, "least squares: " << rel_err(X, expected));
 }
 
+// The reciprocal condition number solve_ridge_system reports (‖A + μI‖₁ from the lower triangle, LAPACK's
+// estimate of ‖(A + μI)⁻¹‖₁) on a diagonal system, where both are exact: 1/cond₁ = min/max of the diagonal,
+// whatever the garbage in the strict upper triangle.
+BOOST_AUTO_TEST_CASE(solve_ridge_system_reports_the_condition_number) {
+    Matrix A = from_rows(3, 3, {2, 50, -70,  0, 8, 90,  0, 0, 4});
+    Matrix X = from_rows(3, 1, {1, 1, 1});
+    const fact::SolveReport r = fact::solve_ridge_system(A, 0.5, X);
+    BOOST_TEST((r.method == fact::SolveMethod::cholesky));
+    BOOST_TEST(std::abs(r.rcond - 2.5 / 8.5) < 1e-15, "rcond " << r.rcond);
+    BOOST_TEST(std::abs(X(0, 0) - 1 / 2.5) < 1e-15);
+    BOOST_TEST(std::abs(X(1, 0) - 1 / 8.5) < 1e-15);
+    BOOST_TEST(std::abs(X(2, 0) - 1 / 4.5) < 1e-15);
+}
+
 BOOST_AUTO_TEST_CASE(metrics_by_hand) {
     const Matrix Y = from_rows(4, 2, {0, 1, 0, 1, 1, 0, 1, 0});
     // Row 0 right, row 1 wrong, row 2 NaN (never right), row 3 a tie (first index, 0 = the target): 2/4.

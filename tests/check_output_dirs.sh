@@ -3,9 +3,12 @@
 # the path is normalised (trailing slash), an unusable --out fails before any work and leaves nothing, a
 # signal removes the command's own temporary directory and exits 128 + the signal, a temporary directory
 # left by a killed run is reported and never deleted, and a failed write to stdout is an error.
-# Usage: check_output_dirs.sh PATH_TO_FACT
+# Usage: check_output_dirs.sh PATH_TO_FACT [plain|sanitized]
+# A sanitized build runs ~50x slower: its interrupted-and-resumed runs are shorter, still many checkpoints long.
 set -uo pipefail
 fact=$(realpath "$1")   # the checks below run in their own directory
+build=${2:-plain}
+if [ "$build" = sanitized ]; then sgd_epochs=40; rfm_iters=8; else sgd_epochs=1000; rfm_iters=40; fi
 work=$(mktemp -d)
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 cd "$work" || exit 1
@@ -130,7 +133,7 @@ wait_for_checkpoint() {
     for _ in $(seq 400); do compgen -G "$1.tmp-*/checkpoint" >/dev/null && return 0; sleep 0.05; done
     fail "no $1.tmp-*/checkpoint appeared"
 }
-sgd=(--data digits --hidden 64 --opt sgd --lr 0.05 --momentum 0.9 --batch 32 --epochs 1000 --checkpoint-every 5 --quiet)
+sgd=(--data digits --hidden 64 --opt sgd --lr 0.05 --momentum 0.9 --batch 32 --epochs $sgd_epochs --checkpoint-every 5 --quiet)
 "$fact" train "${sgd[@]}" --out sgd-ref || fail "train sgd-ref"
 "$fact" train "${sgd[@]}" --out sgd-res 2>/dev/null &
 pid=$!
@@ -154,7 +157,7 @@ done
 refused "resume a finished run" "nothing to resume" train --resume sgd-res
 refused "resume what never ran" "no interrupted run" train --resume never-ran
 
-rfm=(--data lowrank:d=20,n=1500 --update fact --iters 40 --quiet)
+rfm=(--data lowrank:d=20,n=1500 --update fact --iters $rfm_iters --quiet)
 "$fact" rfm "${rfm[@]}" --out rfm-ref >/dev/null || fail "rfm rfm-ref"
 "$fact" rfm "${rfm[@]}" --out rfm-res >/dev/null 2>&1 &
 pid=$!

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <iostream>
 #include <sstream>
+#include <new>
 #include <string>
 
 #include <fcntl.h>
@@ -481,6 +482,11 @@ int run(int argc, char** argv) {
         }
         std::fputs(data::spec_help().c_str(), stdout);
         return 0;
+    } catch (const std::bad_alloc&) {
+        // Sizes are estimated and refused before the large allocations; this is what the estimates missed.
+        std::fputs("fact: error: out of memory: an allocation failed although the estimates fit the memory budget; "
+                   "close other programs or choose smaller sizes\n", stderr);
+        return 1;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "fact: error: %s\n", e.what());
         return 1;

@@ -271,10 +271,7 @@ void check_fits(const RunConfig& c, const data::Split& s, const nn::MLPConfig& a
     if (c.train.loss == nn::Loss::cross_entropy && s.train.num_classes == 0)
         throw nn::ConfigError(fmt::format("train: --loss ce needs a classification dataset, but '{}' is a regression "
                                           "dataset (use --loss mse)", c.data));
-    const nn::OptimizerKind kind = c.train.optimizer.kind;
-    const std::size_t buffers = kind == nn::OptimizerKind::lbfgs ? 2 * std::size_t(c.train.lbfgs.history) + 4
-                                : kind == nn::OptimizerKind::sgd ? (c.train.optimizer.momentum > 0 ? 1 : 0)
-                                                                 : 2;
+    const std::size_t buffers = nn::optimizer_buffers(c.train);
     const std::size_t rows = c.train.batch == 0 ? s.train.n() : std::min(c.train.batch, s.train.n());
     std::string widths = std::to_string(arch.input);
     for (std::size_t w : arch.hidden) widths += "-" + std::to_string(w);

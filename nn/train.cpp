@@ -141,6 +141,16 @@ void check_config(const TrainConfig& c) {
 
 }  // namespace
 
+std::size_t optimizer_buffers(const TrainConfig& config) {
+    switch (config.optimizer.kind) {
+        case OptimizerKind::lbfgs: return 2 * std::size_t(config.lbfgs.history) + 4;
+        case OptimizerKind::sgd: return config.optimizer.momentum > 0 ? 1 : 0;
+        case OptimizerKind::adam:
+        case OptimizerKind::adamw: return 2;
+    }
+    return 0;
+}
+
 template <class T>
 TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dataset& test_set,
                   const TrainConfig& config, const std::vector<Observer<T>>& observers, const TrainHooks& hooks) {
@@ -162,6 +172,9 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
     const auto params = model.parameters();
 
     TrainResult result;
+    // Past a gigabyte the line says how much memory the training takes (nn::training_memory_bytes).
+    const double bytes = training_memory_bytes(model.config(), full_batch ? train_set.n() : config.batch, sizeof(T),
+                                               optimizer_buffers(config));
     // With a tolerance, epochs is only a maximum: no ETA towards it (progress.hpp: total 0 = unknown).
     Progress progress(config.tolerance > 0 ? 0 : config.epochs, config.quiet);
     progress.message(fmt::format("training {} parameters on {} samples: {}, {}, {}, batch {}, {} loss",
@@ -171,7 +184,8 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
                                : adamw ? fmt::format("decoupled weight decay wd = {}", config.weight_decay)
                                        : fmt::format("coupled L2 weight decay λ = {}{}", config.weight_decay,
                                                      config.decay_biases ? "" : " (weights only)"),
-                               full_batch ? std::string("full") : std::to_string(config.batch), to_string(config.loss)));
+                               full_batch ? std::string("full") : std::to_string(config.batch), to_string(config.loss))
+                     + (bytes >= 1e9 ? fmt::format("; about {} of memory", data::format_bytes(bytes)) : std::string()));
     DivergenceGuard<T> guard;
     guard.kept = snapshot(model);
     const char* unit = lbfgs ? "iteration" : "epoch";

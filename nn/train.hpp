@@ -134,6 +134,10 @@ struct Observer {
     std::function<bool(MLP<T>& model, std::size_t epoch)> call;  ///< the callback; false stops training
 };
 
+/// Copies of the parameters an optimizer keeps (the `optimizer_buffers` of nn::training_memory_bytes): SGD 0,
+/// with momentum 1, Adam/AdamW 2, L-BFGS 2m + 4 (m = lbfgs.history).
+std::size_t optimizer_buffers(const TrainConfig& config);
+
 /// Train model on `train` (evaluating on `test` if it has rows). Cost per epoch: a forward and backward
 /// pass over the training set, plus one full-batch gradient in convergence mode with mini-batches.
 ///

@@ -151,9 +151,12 @@ RfmResult run_rfm(const RfmConfig& config, const RfmData& data, const RfmObserve
     nn::Progress progress(config.iters + 1, config.quiet);
     const std::string bandwidth = is_distance_kernel(config.kernel.kind)
                                       ? fmt::format(", L = {}", config.kernel.bandwidth) : std::string();
+    const double system = kernel_system_bytes(train.n(), d, train.outputs());
     progress.message(fmt::format("RFM ({} update, {} kernel{}, ridge {}, normalize {}{}{}) on {} samples, d = {}",
                                  to_string(config.update), to_string(config.kernel.kind), bandwidth, config.ridge, to_string(normalization_of(config)), config.center ? ", centred" : "",
-                                 config.diagonal ? ", diagonal M" : "", train.n(), d));
+                                 config.diagonal ? ", diagonal M" : "", train.n(), d)
+                     + (system >= 1e9 ? fmt::format("; the kernel system takes about {}", data::format_bytes(system))
+                                      : std::string()));
 
     RfmResult result;
     Matrix M = ad::zeros<double>(d, d);

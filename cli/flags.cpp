@@ -109,8 +109,10 @@ void add_max_memory(CLI::App* cmd, MaxMemory& m, const std::string& help) {
 }
 
 void apply_max_memory(const MaxMemory& m) {
-    if (m.option != nullptr && m.option->count() > 0)
+    if (m.option != nullptr && m.option->count() > 0) {
         data::set_memory_budget(static_cast<std::uint64_t>(m.gib * 1073741824.0), "--max-memory");
+        data::set_memory_hint("");   // "--max-memory GIB overrides" would repeat the flag just given
+    }
 }
 
 void refuse_with_resume(const CLI::App& cmd) {

@@ -227,7 +227,10 @@ DataSpec parse_spec(const std::string& spec) {
 
 namespace {
 
-Split load_spec_checked(const std::string& spec, std::uint64_t seed) {
+Split load_spec_checked(const std::string& spec, std::uint64_t seed, const BeforeGenerate& before) {
+    const auto announce = [&](const GeneratedSize& size) {
+        if (before) before(size);
+    };
     const DataSpec s = parse_spec(spec);
     const Kind& kind = find_kind(spec, s.kind);
     for (const auto& [key, value] : s.options) {
@@ -255,6 +258,8 @@ Split load_spec_checked(const std::string& spec, std::uint64_t seed) {
         m.op = parse_op(o, o.text("op", "add"));
         m.train_fraction = o.number("frac", m.train_fraction, RealRange{0, 1, true, false});
         m.seed = seed;
+        const std::size_t p = m.p;
+        announce({p * p, 2 * p, p, true, m.train_fraction});
         return modular_arithmetic(m);
     }
     if (k == "parity") {
@@ -280,6 +285,8 @@ Split load_spec_checked(const std::string& spec, std::uint64_t seed) {
         else if (target == "pm") p.target = ParityTarget::plus_minus;
         else o.fail(fmt::format("target={} (valid: onehot, 01, pm)", printable(target)));
         p.seed = seed;
+        const bool onehot = p.target == ParityTarget::onehot;
+        announce({p.n, p.d, onehot ? 2u : 1u, onehot});
         return {sparse_parity(p), {}};
     }
     if (k == "lowrank") {
@@ -289,6 +296,7 @@ Split load_spec_checked(const std::string& spec, std::uint64_t seed) {
         l.n = o.count("n", l.n, 1, max_samples);
         l.noise = o.number("noise", l.noise, scale);
         l.seed = seed;
+        announce({l.n, l.d, 1, false});
         return {lowrank_polynomial(l), {}};
     }
     if (k == "mixture") {
@@ -299,6 +307,7 @@ Split load_spec_checked(const std::string& spec, std::uint64_t seed) {
         m.n = o.count("n", m.n, 1, max_samples);
         m.separation = o.number("sep", m.separation, scale);
         m.seed = seed;
+        announce({m.n, m.d, m.classes, true});
         return {gaussian_mixture(m), {}};
     }
     if (k == "csv") {
@@ -327,9 +336,9 @@ Split load_spec_checked(const std::string& spec, std::uint64_t seed) {
 
 }  // namespace
 
-Split load_spec(const std::string& spec, std::uint64_t seed) {
+Split load_spec(const std::string& spec, std::uint64_t seed, const BeforeGenerate& before_generate) {
     try {
-        return load_spec_checked(spec, seed);
+        return load_spec_checked(spec, seed, before_generate);
     } catch (const std::bad_alloc&) {
         // The estimates (check_memory) refuse what does not fit before it is allocated; this is the net
         // under them, for memory that went to someone else in between or an estimate that fell short.

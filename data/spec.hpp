@@ -9,7 +9,9 @@
 /// ~~~
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -47,6 +49,21 @@ struct RealRange {
 /// \throws DataError "WHAT=TEXT is not a finite number in RANGE".
 double parse_real(const std::string& text, const std::string& what, const RealRange& range);
 
+/// The size of a generated dataset, known from its string before anything is generated: `n` samples in
+/// all (the modular table: the p² pairs, of which `train_fraction` are for training), `d` inputs, `outputs`
+/// target columns.
+struct GeneratedSize {
+    std::size_t n = 0;             ///< samples in all
+    std::size_t d = 0;             ///< input features
+    std::size_t outputs = 0;       ///< target columns
+    bool classification = false;   ///< classes (one-hot targets) or a regression target
+    double train_fraction = 1.0;   ///< the part of n that is for training when the source splits itself
+};
+
+/// Called by load_spec with a generator's size before it generates anything: the caller's chance to
+/// refuse what it would do with such data (a model or a kernel system that cannot fit) before any work.
+using BeforeGenerate = std::function<void(const GeneratedSize&)>;
+
 /// Load or generate the dataset a string names. Sources with their own split (modular, cifar folders,
 /// uci: train/validation) fill `test`; the others leave it empty. seed drives generators (and the
 /// modular split). Unknown kinds or keys throw DataError listing what is valid.
@@ -54,7 +71,8 @@ double parse_real(const std::string& text, const std::string& what, const RealRa
 /// range in the message; contradictions (parity's k and a support of another size) are refused.
 /// \throws DataError for an unknown kind or key, a malformed or out-of-range value, or data that cannot be
 ///         loaded or generated (the loaders' and generators' errors, memory refusals included, pass through).
-Split load_spec(const std::string& spec, std::uint64_t seed = 0);
+/// `before_generate`, if set, is called with the size of a generated dataset before it is generated.
+Split load_spec(const std::string& spec, std::uint64_t seed = 0, const BeforeGenerate& before_generate = {});
 
 /// One line per kind, for --help texts.
 std::string spec_help();

@@ -147,7 +147,12 @@ namespace {
 
 // Run RFM into out (created by rfm_run, or adopted by rfm_resume with its checkpoint) and commit it.
 RfmRunOutcome rfm_into(const RfmRunConfig& c, const RfmRunHooks& hooks, nn::OutputDir& out, const fs::path& checkpoint) {
-    data::Split split = data::load_spec(c.data, c.seed);
+    // A generated dataset whose kernel system cannot fit is refused before it is generated.
+    const auto before_generate = [&](const data::GeneratedSize& g) {
+        const double train = g.train_fraction < 1 ? g.train_fraction : 1.0 - c.test_frac;
+        check_kernel_system("rfm", std::size_t(double(g.n) * train * (1.0 - c.val_frac)), g.d, g.outputs);
+    };
+    data::Split split = data::load_spec(c.data, c.seed, before_generate);
     if (split.test.n() == 0 && c.test_frac > 0) split = data::train_test_split(split.train, c.test_frac, c.seed);
     data::Dataset validation;
     if (c.val_frac > 0) {

@@ -30,8 +30,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-data::Split load_split(const std::string& spec, std::uint64_t seed, double test_frac) {
-    data::Split s = data::load_spec(spec, seed);
+data::Split load_split(const std::string& spec, std::uint64_t seed, double test_frac,
+                       const data::BeforeGenerate& before_generate = {}) {
+    data::Split s = data::load_spec(spec, seed, before_generate);
     if (s.test.n() == 0 && test_frac > 0) s = data::train_test_split(s.train, test_frac, seed);
     return s;
 }
@@ -265,14 +266,17 @@ void check_run_config(const RunConfig& c) {
         throw nn::ConfigError("train: --track-every needs --wd > 0 (FACT divides by λ)");
 }
 
-// What can be refused once the data are loaded, before the model is built: a loss that does not fit the
-// task, and a model whose training would not fit in memory (nn::training_memory_bytes against the budget).
-void check_fits(const RunConfig& c, const data::Split& s, const nn::MLPConfig& arch, std::size_t scalar_bytes) {
-    if (c.train.loss == nn::Loss::cross_entropy && s.train.num_classes == 0)
+// What can be refused once the size of the data is known, before the model is built: a loss that does not
+// fit the task, and a model whose training would not fit in memory (nn::training_memory_bytes against the
+// budget). For a generated dataset it runs before the data are generated (data::BeforeGenerate), with the
+// training rows estimated from the split; for the others after they are loaded.
+void check_fits(const RunConfig& c, std::size_t n_train, const nn::MLPConfig& arch, bool classification,
+                std::size_t scalar_bytes) {
+    if (c.train.loss == nn::Loss::cross_entropy && !classification)
         throw nn::ConfigError(fmt::format("train: --loss ce needs a classification dataset, but '{}' is a regression "
                                           "dataset (use --loss mse)", c.data));
     const std::size_t buffers = nn::optimizer_buffers(c.train);
-    const std::size_t rows = c.train.batch == 0 ? s.train.n() : std::min(c.train.batch, s.train.n());
+    const std::size_t rows = c.train.batch == 0 ? n_train : std::min(c.train.batch, n_train);
     std::string widths = std::to_string(arch.input);
     for (std::size_t w : arch.hidden) widths += "-" + std::to_string(w);
     widths += "-" + std::to_string(arch.output);
@@ -285,9 +289,14 @@ void check_fits(const RunConfig& c, const data::Split& s, const nn::MLPConfig& a
 // Train into `out` (created by train_run, or adopted by resume_run with its checkpoint) and commit it.
 template <class T>
 RunOutcome train_typed(const RunConfig& c, const RunHooks& hooks, nn::OutputDir& out, const fs::path& checkpoint) {
-    const data::Split s = load_split(c.data, c.seed, c.test_frac);
+    const auto before_generate = [&](const data::GeneratedSize& g) {
+        const double train = g.train_fraction < 1 ? g.train_fraction : 1.0 - c.test_frac;
+        check_fits(c, std::size_t(double(g.n) * train), {g.d, c.hidden, g.outputs, c.activation, c.bias},
+                   g.classification, sizeof(T));
+    };
+    const data::Split s = load_split(c.data, c.seed, c.test_frac, before_generate);
     const nn::MLPConfig arch{s.train.d(), c.hidden, s.train.outputs(), c.activation, c.bias};
-    check_fits(c, s, arch, sizeof(T));
+    check_fits(c, s.train.n(), arch, s.train.num_classes > 0, sizeof(T));
     nn::MLP<T> model(arch);
     data::Rng rng(c.seed);
     nn::initialize(model, c.init, rng);

@@ -242,6 +242,42 @@ BOOST_AUTO_TEST_CASE(split_subsample_take_rows) {
     BOOST_TEST(message_of([&] { data::subsample(d, 102, 1); }) == d.name + ": cannot subsample 102 rows from 101");
 }
 
+// load_spec's before_generate: called once per generated dataset, before it is generated, with the size
+// the data then have (the modular table: all p² pairs and its training fraction); an exception it throws
+// passes through, and nothing is generated (lowrank:n=10^9 would take 160 GB); loaders do not call it.
+BOOST_AUTO_TEST_CASE(before_generate_sees_the_size_first) {
+    struct Case {
+        const char* spec;
+        data::GeneratedSize size;
+    };
+    for (const Case& cs : {Case{"modular:p=7,frac=0.25", {49, 14, 7, true, 0.25}},
+                           Case{"parity:d=12,k=3,n=64", {64, 12, 2, true, 1.0}},
+                           Case{"parity:d=6,n=20,target=pm", {20, 6, 1, false, 1.0}},
+                           Case{"lowrank:d=7,n=5", {5, 7, 1, false, 1.0}},
+                           Case{"mixture:d=3,classes=4,n=10", {10, 3, 4, true, 1.0}}}) {
+        int calls = 0;
+        data::GeneratedSize seen;
+        const data::Split s = data::load_spec(cs.spec, 1, [&](const data::GeneratedSize& g) {
+            seen = g;
+            ++calls;
+        });
+        BOOST_TEST(calls == 1, cs.spec);
+        BOOST_TEST((seen.n == cs.size.n && seen.d == cs.size.d && seen.outputs == cs.size.outputs), cs.spec);
+        BOOST_TEST(seen.classification == cs.size.classification, cs.spec);
+        BOOST_TEST(seen.train_fraction == cs.size.train_fraction, cs.spec);
+        BOOST_TEST(s.train.n() + s.test.n() == seen.n, cs.spec);
+        BOOST_TEST(s.train.d() == seen.d, cs.spec);
+        BOOST_TEST(s.train.outputs() == seen.outputs, cs.spec);
+    }
+    BOOST_TEST(message_of([] {
+                   data::load_spec("lowrank:d=20,n=1000000000", 0,
+                                   [](const data::GeneratedSize& g) { throw data::DataError(std::to_string(g.n)); });
+               }) == "1000000000");
+    int calls = 0;
+    data::load_spec("iris", 0, [&](const data::GeneratedSize&) { ++calls; });
+    BOOST_TEST(calls == 0);
+}
+
 BOOST_AUTO_TEST_CASE(dataset_strings) {
     const data::DataSpec s = data::parse_spec("csv:a/b.csv,label=target,task=regression");
     BOOST_TEST(s.kind == "csv");

@@ -19,6 +19,11 @@ double kernel_system_bytes(std::size_t n, std::size_t d, std::size_t c) {
     return 8.0 * (N * N + 2.0 * B * N + 3.0 * N * double(c) * double(d) + 2.0 * N * double(d));
 }
 
+void check_kernel_system(const std::string& who, std::size_t n, std::size_t d, std::size_t c) {
+    data::check_memory(fmt::format("{}: n = {}, d = {}, c = {}", who, n, d, c), kernel_system_bytes(n, d, c),
+                       "the n×n kernel matrix and the gradients' workspace, doubles", "the kernel system");
+}
+
 KrrFit fit_krr(const Kernel& kernel, const Matrix& X, const Matrix& Y, const Matrix& M, double ridge) {
     if (Y.shape(0) != X.shape(0))
         throw ad::ShapeError(fmt::format("fit_krr: X is {} but Y is {}; expected one target row per sample",
@@ -28,8 +33,7 @@ KrrFit fit_krr(const Kernel& kernel, const Matrix& X, const Matrix& Y, const Mat
     if (!(ridge >= 0) || !std::isfinite(ridge))
         throw ad::ValueError(fmt::format("fit_krr: ridge μ = {}; expected a finite μ >= 0", ridge));
     const std::size_t n = X.shape(0), d = X.shape(1), c = Y.shape(1);
-    data::check_memory(fmt::format("fit_krr: n = {}, d = {}, c = {}", n, d, c), kernel_system_bytes(n, d, c),
-                       "the n×n kernel matrix and the gradients' workspace, doubles", "the kernel system");
+    check_kernel_system("fit_krr", n, d, c);
     KrrFit fit;
     Matrix K = kernel_matrix(kernel, X, X, M);
     fit.alpha = Y;

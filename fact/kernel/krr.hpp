@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 
 #include "fact/kernel/kernel.hpp"
 
@@ -19,6 +20,10 @@ struct KrrFit {
 /// matrix (8n², factorised in place), two blocks of kernel rows of the gradient pass, and the n×c·d gradient
 /// buffers (doubles). What fit_krr checks against the memory budget before it allocates.
 double kernel_system_bytes(std::size_t n, std::size_t d, std::size_t c);
+
+/// Refuse a kernel system of kernel_system_bytes(n, d, c) that exceeds the memory budget, the message
+/// starting with `who` ("fit_krr", or "rfm" before it generates its data). \throws data::DataError.
+void check_kernel_system(const std::string& who, std::size_t n, std::size_t d, std::size_t c);
 
 /// Fit on X (n,d), Y (n,c) under M (d,d) with ridge μ ≥ 0. Forms the n×n kernel matrix (8n² bytes) and
 /// solves with solve_ridge_system (Cholesky for μ > 0, else LDLᵀ, least squares when singular). O(n²d + n³).

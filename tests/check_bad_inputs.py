@@ -629,6 +629,12 @@ case("train --hidden 20000 on lowrank:d=20000 --max-memory 1",
 case("rfm lowrank:d=20,n=400000 (a 0.8 TB kernel matrix)", rfm({"--data": "lowrank:d=20,n=400000"}), ERROR, *MEMORY)
 case("rfm lowrank:d=20,n=60000 --max-memory 1", rfm({"--data": "lowrank:d=20,n=60000", "--max-memory": "1"}),
      ERROR, *MEMORY)
+# Data that fit but a model or kernel system that does not: refused before the data are generated.
+case("train lowrank:n=10000000 --max-memory 2 (1.7 GB of data, 230 GB of training)",
+     train({"--data": "lowrank:n=10000000", "--max-memory": "2"}), ERROR, *MEMORY, "training needs")
+case("rfm lowrank:d=20,n=40000 --max-memory 4 (a 7.6 GiB kernel system)",
+     rfm({"--data": "lowrank:d=20,n=40000", "--max-memory": "4"}), ERROR, *MEMORY, "rfm: n = 32000",
+     "the kernel system needs")
 case("nfa-vs-fact --hidden 1000000,1000000", nvf({"--hidden": "1000000,1000000"}), ERROR, *MEMORY)
 case("grokking --p 2000", grok({"--p": "2000"}), ERROR, *MEMORY)
 case("grokking --p 300 --max-memory 1", grok({"--p": "300", "--max-memory": "1"}), ERROR, *MEMORY)

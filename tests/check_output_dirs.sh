@@ -170,6 +170,17 @@ cmp -s rfm-ref/M.npy rfm-res/M.npy || fail "resumed rfm: M.npy differs"
 ! compgen -G "rfm-res.tmp-*" >/dev/null || fail "rfm --resume left $(compgen -G "rfm-res.tmp-*")"
 echo "ok: kill -9 and --resume: train and rfm bitwise"
 
+# An allocation the estimates let through but the machine refuses is one line, and leaves nothing. Plain build
+# only: ulimit -v stands in for a full machine, and AddressSanitizer cannot run under it.
+if [ "$build" = plain ]; then
+    (ulimit -v 1500000; exec "$fact" train --data digits --hidden 8000,8000 --epochs 1 --max-memory 100 --quiet --out oom) \
+        2>err.txt >/dev/null && fail "out of memory: exit status 0"
+    grep -q "^fact: error: out of memory: an allocation failed" err.txt || fail "out of memory: $(cat err.txt)"
+    [ "$(grep -c . err.txt)" -eq 1 ] || fail "out of memory: more than one line: $(cat err.txt)"
+    ! compgen -G "oom*" >/dev/null || fail "out of memory left $(compgen -G "oom*")"
+    echo "ok: out of memory: $(cat err.txt)"
+fi
+
 # A failed write to stdout is an error.
 "$fact" datasets >/dev/full 2>err.txt && fail "datasets >/dev/full: exit status 0"
 grep -q "^fact: error: cannot write to standard output" err.txt || fail "datasets >/dev/full: $(cat err.txt)"

@@ -2,6 +2,7 @@
 #include "cli/flags.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 #include <stdexcept>
 #include <vector>
@@ -122,6 +123,25 @@ void refuse_with_resume(const CLI::App& cmd) {
             throw nn::ConfigError(name + " cannot be given with --resume, which continues the interrupted run with "
                                          "the settings it was started with");
     }
+}
+
+void add_out_and_resume(CLI::App* cmd, std::string& out, std::string& resume, const std::string& kept) {
+    cmd->add_option("--out", out, "output directory (must not exist)");
+    cmd->add_option("--resume", resume,
+                    "finish the interrupted run of OUT from its last checkpoint (" + kept +
+                        "), bitwise as if never interrupted, with the flags it was started with");
+}
+
+Start start_of(const CLI::App& cmd, const std::string& out, const std::string& resume) {
+    if (!resume.empty()) {
+        refuse_with_resume(cmd);
+        return Start::resume;
+    }
+    if (!out.empty()) return Start::fresh;
+    std::string name = cmd.get_name();   // "experiment grokking"
+    for (const CLI::App* p = cmd.get_parent(); p && p->get_parent(); p = p->get_parent()) name = p->get_name() + " " + name;
+    std::fprintf(stderr, "fact: error: --out is required (or --resume OUT) (see fact %s --help)\n", name.c_str());
+    return Start::usage_error;
 }
 
 void require_checked_numbers(const CLI::App& app) {

@@ -62,6 +62,19 @@ void apply_max_memory(const MaxMemory& m);
 /// and --max-memory would be ignored, so it is refused. \throws nn::ConfigError naming the flag.
 void refuse_with_resume(const CLI::App& cmd);
 
+/// Adds `--out DIR` (not required: --resume replaces it) and `--resume OUT` to a command whose runs keep
+/// checkpoints while they work; `kept` says what the help of --resume says is kept ("after every iteration").
+void add_out_and_resume(CLI::App* cmd, std::string& out, std::string& resume, const std::string& kept);
+
+/// How a command of add_out_and_resume starts.
+enum class Start {
+    fresh,        ///< --out given
+    resume,       ///< --resume given (and no other flag: refuse_with_resume)
+    usage_error,  ///< neither: the error is printed on stderr; exit 2
+};
+/// Start of cmd from its --resume and --out. \throws nn::ConfigError as refuse_with_resume.
+Start start_of(const CLI::App& cmd, const std::string& out, const std::string& resume);
+
 /// \throws std::logic_error naming the first integer or float option of app (or of its subcommands) that
 /// has no integer() or real() check: a programming error, found by any run of the program and the tests.
 void require_checked_numbers(const CLI::App& app);

@@ -17,6 +17,7 @@ void add_grokking_command(CLI::App& experiment, Commands& out) {
         std::string op = "add", updates = "nfa,fact", kernel = "gaussian";
         int threads = 0;
         MaxMemory max_memory;
+        std::string resume;
     };
     auto f = std::make_shared<Flags>();
     fact::GrokkingConfig& g = f->config;
@@ -40,20 +41,26 @@ void add_grokking_command(CLI::App& experiment, Commands& out) {
     cmd->add_flag("--center,!--no-center", g.center, "centre the gradients of the nfa update (default on)");
     cmd->add_option("--normalize", g.normalize, "none|max|trace|auto")->capture_default_str();
     add_seed(cmd, g.seed, "seed of the train/test split");
-    cmd->add_option("--out", g.out, "output directory (must not exist)")->required();
+    add_out_and_resume(cmd, g.out, f->resume, "every update's M and history, kept after every iteration");
     add_threads(cmd, f->threads);
     add_max_memory(cmd, f->max_memory);
     cmd->add_flag("--quiet", g.quiet, "no progress on stderr");
     cmd->footer("Example: fact experiment grokking --p 61 --op add --frac 0.5 --iters 75 --out runs/grok61\n"
                 "         (about 5 s per iteration and update on 2 cores)");
-    out.push_back({cmd, [f]() {
+    out.push_back({cmd, [f, cmd]() {
                        ad::set_num_threads(f->threads);
                        apply_max_memory(f->max_memory);
                        fact::GrokkingConfig c = f->config;
-                       c.op = data::parse_mod_op(f->op);
-                       c.kernel.kind = fact::parse_kernel(f->kernel);
-                       c.updates = parse_updates("--update", f->updates);
-                       const fact::GrokkingResult r = fact::grokking_experiment(c);
+                       const Start start = start_of(*cmd, c.out, f->resume);
+                       if (start == Start::usage_error) return 2;
+                       if (start == Start::fresh) {
+                           c.op = data::parse_mod_op(f->op);
+                           c.kernel.kind = fact::parse_kernel(f->kernel);
+                           c.updates = parse_updates("--update", f->updates);
+                       }
+                       const fact::GrokkingResult r =
+                           start == Start::resume ? fact::grokking_resume(f->resume) : fact::grokking_experiment(c);
+                       if (start == Start::resume) c.out = f->resume;
                        std::fputs(r.table.c_str(), stdout);
                        std::fflush(stdout);
                        if (!c.quiet)

@@ -15,12 +15,28 @@
 
 namespace cli {
 
+namespace {
+
+int report(const fact::ParityResult& r, const std::string& out, bool quiet) {
+    std::fputs(r.table.c_str(), stdout);
+    std::fflush(stdout);
+    const bool sweep = r.by_n.size() > 1;
+    if (!quiet)
+        std::fprintf(stderr, "wrote %s/ (%s<update>/history.csv and M.npy, accuracy.svg, support_fraction.svg, "
+                             "heatmaps.svg, summary.json%s, table.md)\n",
+                     out.c_str(), sweep ? "n<N>/" : "", sweep ? "; sweep.csv, accuracy_vs_n.svg" : "");
+    return 0;
+}
+
+}  // namespace
+
 void add_parity_command(CLI::App& experiment, Commands& out) {
     struct Flags {
         fact::ParityConfig run;
         std::string support = "7,15,25,29", sweep, updates = "nfa,fact", kernel = "laplace", normalize = "auto";
         int threads = 0;
         MaxMemory max_memory;
+        std::string resume;
     };
     auto f = std::make_shared<Flags>();
     CLI::App* cmd = experiment.add_subcommand(
@@ -56,7 +72,7 @@ void add_parity_command(CLI::App& experiment, Commands& out) {
         ->check(real({0.0, 1.0, true, false}))
         ->capture_default_str();
     add_seed(cmd, f->run.seed, "seed of the training set (and of a drawn support)");
-    cmd->add_option("--out", f->run.out, "output directory (must not exist)")->required();
+    add_out_and_resume(cmd, f->run.out, f->resume, "every (n, update) run's M and history, kept after every iteration");
     add_threads(cmd, f->threads);
     add_max_memory(cmd, f->max_memory);
     cmd->add_flag("--quiet", f->run.quiet, "no progress on stderr");
@@ -64,10 +80,15 @@ void add_parity_command(CLI::App& experiment, Commands& out) {
                 "  fact experiment parity --out runs/e4                      (the paper: d 50, k 4, n 25000; slow)\n"
                 "  fact experiment parity --sweep 1000,2000,4000,8000 --out runs/e4-sweep\n"
                 "  fact experiment parity --d 20 --k 3 --n 1000 --iters 4 --out runs/e4-small   (seconds)");
-    out.push_back({cmd, [f, k, support]() {
+    out.push_back({cmd, [f, k, support, cmd]() {
                        ad::set_num_threads(f->threads);
                        apply_max_memory(f->max_memory);
                        fact::ParityConfig c = f->run;
+                       switch (start_of(*cmd, c.out, f->resume)) {
+                           case Start::usage_error: return 2;
+                           case Start::resume: return report(fact::parity_resume(f->resume), f->resume, false);
+                           case Start::fresh: break;
+                       }
                        if (f->support == "random" || (support->count() == 0 && k->count() > 0 && c.k != 4)) {
                            c.support.clear();
                        } else {
@@ -93,15 +114,7 @@ void add_parity_command(CLI::App& experiment, Commands& out) {
                        c.updates = parse_updates("--update", f->updates);
                        c.kernel.kind = fact::parse_kernel(f->kernel);
                        if (f->normalize != "auto") c.normalize = fact::parse_normalization(f->normalize);
-                       const fact::ParityResult r = fact::run_parity(c);
-                       std::fputs(r.table.c_str(), stdout);
-                       std::fflush(stdout);
-                       if (!c.quiet)
-                           std::fprintf(stderr, "wrote %s/ (%s<update>/history.csv and M.npy, accuracy.svg, "
-                                                "support_fraction.svg, heatmaps.svg, summary.json%s, table.md)\n",
-                                        c.out.c_str(), c.sweep.empty() ? "" : "n<N>/",
-                                        c.sweep.empty() ? "" : "; sweep.csv, accuracy_vs_n.svg");
-                       return 0;
+                       return report(fact::run_parity(c), c.out, c.quiet);
                    }});
 }
 

@@ -54,10 +54,7 @@ void add_rfm_command(CLI::App& app, Commands& out) {
     cmd->add_option("--normalize", f->normalize, "none|max|trace|auto (auto: max for fact updates, none for nfa)")
         ->capture_default_str();
     cmd->add_flag("--diag", f->run.rfm.diagonal, "keep only the diagonal of M");
-    cmd->add_option("--out", f->run.out, "output directory (must not exist)");
-    cmd->add_option("--resume", f->resume, "finish the interrupted run of OUT from its last iteration (kept after "
-                                           "every one), bitwise as if never interrupted, with the flags it was "
-                                           "started with");
+    add_out_and_resume(cmd, f->run.out, f->resume, "kept after every iteration");
     add_threads(cmd, f->threads);
     add_max_memory(cmd, f->max_memory);
     cmd->add_flag("--quiet", [f](std::int64_t) { f->run.rfm.quiet = true; }, "no progress on stderr");
@@ -68,13 +65,10 @@ void add_rfm_command(CLI::App& app, Commands& out) {
     out.push_back({cmd, [f, cmd]() {
                        ad::set_num_threads(f->threads);
                        apply_max_memory(f->max_memory);
-                       if (!f->resume.empty()) {
-                           refuse_with_resume(*cmd);
-                           return report(fact::rfm_resume(f->resume), f->run.rfm.quiet);
-                       }
-                       if (f->run.out.empty()) {
-                           std::fprintf(stderr, "fact: error: --out is required (or --resume OUT) (see fact --help)\n");
-                           return 2;
+                       switch (start_of(*cmd, f->run.out, f->resume)) {
+                           case Start::usage_error: return 2;
+                           case Start::resume: return report(fact::rfm_resume(f->resume), f->run.rfm.quiet);
+                           case Start::fresh: break;
                        }
                        fact::RfmRunConfig c = f->run;
                        c.rfm.kernel.kind = fact::parse_kernel(f->kernel);

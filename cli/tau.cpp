@@ -17,6 +17,7 @@ void add_tau_command(CLI::App& experiment, Commands& out) {
         std::string op = "add", kernel = "quadratic", update = "nfa", normalize = "auto";
         int threads = 0;
         MaxMemory max_memory;
+        std::string resume;
     };
     auto f = std::make_shared<Flags>();
     CLI::App* cmd = experiment.add_subcommand(
@@ -42,25 +43,31 @@ void add_tau_command(CLI::App& experiment, Commands& out) {
     cmd->add_option("--scatter-points", f->run.scatter_points, "pairs drawn in scatter.svg (a seeded subsample)")
         ->check(integer(1, 10000000))->capture_default_str();
     add_seed(cmd, f->run.seed, "seed of the split and of the scatter's subsample");
-    cmd->add_option("--out", f->run.out, "output directory (must not exist)")->required();
+    add_out_and_resume(cmd, f->run.out, f->resume, "M and the history, kept after every iteration");
     add_threads(cmd, f->threads);
     add_max_memory(cmd, f->max_memory);
     cmd->add_flag("--quiet", f->run.quiet, "no progress on stderr");
     cmd->footer("Example: fact experiment tau --p 61 --op add --frac 0.5 --out runs/e6");
-    out.push_back({cmd, [f]() {
+    out.push_back({cmd, [f, cmd]() {
                        ad::set_num_threads(f->threads);
                        apply_max_memory(f->max_memory);
                        fact::TauConfig c = f->run;
-                       c.op = data::parse_mod_op(f->op);
-                       c.kernel.kind = fact::parse_kernel(f->kernel);
-                       c.update = fact::parse_update(f->update);
-                       if (f->normalize != "auto") c.normalize = fact::parse_normalization(f->normalize);
-                       const fact::TauResult r = fact::run_tau(c);
+                       const Start start = start_of(*cmd, c.out, f->resume);
+                       if (start == Start::usage_error) return 2;
+                       if (start == Start::fresh) {
+                           c.op = data::parse_mod_op(f->op);
+                           c.kernel.kind = fact::parse_kernel(f->kernel);
+                           c.update = fact::parse_update(f->update);
+                           if (f->normalize != "auto") c.normalize = fact::parse_normalization(f->normalize);
+                       }
+                       const fact::TauResult r = start == Start::resume ? fact::tau_resume(f->resume) : fact::run_tau(c);
+                       if (start == Start::resume) c = r.config;
                        const fact::RfmIteration& last = r.rfm.history.back();
                        std::printf("E6 τ vs K' on (a %s b) mod %zu, %s kernel, ridge %g, %s update, %zu iterations: "
                                    "train acc %.4f, test acc %.4f\n",
-                                   f->op.c_str(), c.p, f->kernel.c_str(), c.ridge, f->update.c_str(),
-                                   r.rfm.history.size() - 1, last.train_acc, last.test_acc);
+                                   data::to_string(c.op).c_str(), c.p, fact::to_string(c.kernel.kind).c_str(), c.ridge,
+                                   fact::to_string(c.update).c_str(), r.rfm.history.size() - 1, last.train_acc,
+                                   last.test_acc);
                        std::printf("pairs i < j (%zu): τ ≈ %.6g K' + %.6g, R² = %.4f\n", r.fit.count, r.fit.slope,
                                    r.fit.intercept, r.fit.r2);
                        std::printf("all entries (%zu): τ ≈ %.6g K' + %.6g, R² = %.4f\n", r.fit_with_diagonal.count,

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
-#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -15,7 +14,9 @@
 #include "fact/output.hpp"
 #include "fact/plot.hpp"
 #include "fact/rfm_run.hpp"
+#include "fact/run.hpp"
 #include "nn/error.hpp"
+#include "nn/output_dir.hpp"
 
 namespace fact {
 
@@ -97,11 +98,10 @@ double circulant_deviation(const Matrix& M, std::size_t p, data::ModOp op) {
     return dev / norm2;
 }
 
-GrokkingResult grokking_experiment(const GrokkingConfig& c) {
-    // Created before any work: an unusable --out fails now, not after the iterations.
-    std::optional<nn::OutputDir> out;
-    if (!c.out.empty()) out.emplace(c.out, nn::Existing::refuse, "grokking");
-    if (c.updates.empty()) throw nn::ConfigError("grokking: no update given; expected e.g. nfa,fact");
+namespace {
+
+// The experiment into out (null: nothing written), created by grokking_experiment or adopted by grokking_resume.
+GrokkingResult grokking_into(const GrokkingConfig& c, nn::OutputDir* out, const ExperimentHooks& hooks) {
     const data::Split split = data::modular_arithmetic({c.p, c.op, c.frac, c.seed});
     if (!c.quiet)
         std::fprintf(stderr, "grokking: (a %s b) mod %zu, %zu training pairs, %zu test pairs, %s kernel L = %g, "
@@ -109,6 +109,7 @@ GrokkingResult grokking_experiment(const GrokkingConfig& c) {
                      split.test.n(), to_string(c.kernel.kind).c_str(), c.kernel.bandwidth, c.ridge, c.iters);
 
     GrokkingResult result;
+    RfmRuns runs(out, "grokking", c.quiet, hooks);
     for (RfmUpdate update : c.updates) {
         RfmConfig rc;
         rc.kernel = c.kernel;
@@ -123,7 +124,7 @@ GrokkingResult grokking_experiment(const GrokkingConfig& c) {
         GrokkingRun run;
         run.update = update;
         run.normalize = normalization_of(rc);
-        run.result = run_rfm(rc, {&split.train, &split.test, nullptr});
+        run.result = runs.run(to_string(update), rc, {&split.train, &split.test, nullptr});
         const Matrix& final_M = run.result.matrices.back();
         for (const Matrix& M : run.result.matrices) {
             run.circ_dev.push_back(circulant_deviation(M, c.p, c.op));
@@ -142,7 +143,7 @@ GrokkingResult grokking_experiment(const GrokkingConfig& c) {
                                     to_string(r.normalize), r.result.history.front().test_acc,
                                     iter_text(r.first_above_half), iter_text(r.first_perfect),
                                     r.result.history.back().test_acc, r.circ_dev.back());
-    if (c.out.empty()) return result;
+    if (!out) return result;
 
     const std::string x_label = "RFM iteration t (t = 0: M = I)";
     LineChart acc{fmt::format("(a {} b) mod {}: train and test accuracy", data::to_string(c.op), c.p), x_label,
@@ -212,8 +213,54 @@ GrokkingResult grokking_experiment(const GrokkingConfig& c) {
         write_text(tmp / "summary.json", summary.dump(2) + "\n");
         write_text(tmp / "table.md", result.table);
     }(out->path());
+    remove_working_files(out->path());
     out->commit();
     return result;
+}
+
+}  // namespace
+
+GrokkingResult grokking_experiment(const GrokkingConfig& c, const ExperimentHooks& hooks) {
+    if (c.updates.empty()) throw nn::ConfigError("grokking: no update given; expected e.g. nfa,fact");
+    if (c.out.empty()) return grokking_into(c, nullptr, hooks);
+    return start_run(c, "experiment grokking", [&](const GrokkingConfig& c, nn::OutputDir& out) {
+        return grokking_into(c, &out, hooks);
+    });
+}
+
+GrokkingResult grokking_resume(const std::string& out, const ExperimentHooks& hooks) {
+    return resume_interrupted(out, "experiment grokking", grokking_config_from_json,
+                              [&](const GrokkingConfig& c, nn::OutputDir& out) { return grokking_into(c, &out, hooks); });
+}
+
+nlohmann::json to_json(const GrokkingConfig& c) {
+    nlohmann::json updates = nlohmann::json::array();
+    for (RfmUpdate u : c.updates) updates.push_back(to_string(u));
+    return {{"p", c.p}, {"op", data::to_string(c.op)}, {"frac", c.frac}, {"iters", c.iters}, {"updates", updates},
+            {"kernel", to_string(c.kernel.kind)}, {"bandwidth", c.kernel.bandwidth}, {"ridge", c.ridge},
+            {"power", c.power}, {"center", c.center}, {"normalize", c.normalize}, {"snapshots", c.snapshots},
+            {"seed", c.seed}, {"out", c.out}, {"quiet", c.quiet}};
+}
+
+GrokkingConfig grokking_config_from_json(const nlohmann::json& j, const std::string& where) {
+    const JsonFields f(j, where);
+    GrokkingConfig c;
+    c.p = f.count("p");
+    c.op = f.parsed("op", data::parse_mod_op);
+    c.frac = f.number("frac");
+    c.iters = f.count("iters");
+    c.updates = f.parsed_list("updates", parse_update);
+    c.kernel = {f.parsed("kernel", parse_kernel), f.number("bandwidth")};
+    c.ridge = f.number("ridge");
+    c.power = f.number("power");
+    c.center = f.boolean("center");
+    c.normalize = f.text("normalize");
+    if (c.normalize != "auto") f.parsed("normalize", parse_normalization);
+    c.snapshots = f.counts("snapshots");
+    c.seed = f.count("seed");
+    c.out = f.text("out");
+    c.quiet = f.boolean("quiet");
+    return c;
 }
 
 }  // namespace fact

@@ -11,8 +11,11 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "data/generators.hpp"
 #include "fact/kernel/rfm.hpp"
+#include "fact/rfm_checkpoint.hpp"
 
 namespace fact {
 
@@ -64,8 +67,21 @@ struct GrokkingResult {
 ///   `<update>/history.csv` (with circ_dev, alignment), `<update>/M.npy`, `<update>/heatmaps.svg` (M at the
 ///   snapshot iterations), curves.svg (test accuracy of every update), loss.svg, progress.svg (D and ρ),
 ///   summary.json.
+/// While it works, the temporary directory `<out>.tmp-XXXXXXXX` holds config.json, progress.json and
+/// checkpoint/<update>/ (fact::RfmRuns): a killed run is finished by grokking_resume.
 /// Cost: per update T RFM iterations on p²·frac training rows (see run_rfm).
 /// \throws nn::ConfigError for an existing out or no update; ad::ValueError from the kernel machine.
-GrokkingResult grokking_experiment(const GrokkingConfig& config);
+GrokkingResult grokking_experiment(const GrokkingConfig& config, const ExperimentHooks& hooks = {});
+
+/// Finish the interrupted grokking_experiment of out (`fact experiment grokking --resume OUT`) with the
+/// settings it was started with: the updates that finished are read back, the interrupted one continues from
+/// its last iteration; the outputs are bitwise those of an uninterrupted run (but the seconds column).
+/// \throws nn::ConfigError with the refusals of fact::resumable_leftover, or for a bad config.json.
+GrokkingResult grokking_resume(const std::string& out, const ExperimentHooks& hooks = {});
+
+/// Every field of config as JSON (config.json): the exact inverse of grokking_config_from_json.
+nlohmann::json to_json(const GrokkingConfig& config);
+/// A GrokkingConfig from to_json's JSON. \throws nn::ConfigError naming `where` and the field.
+GrokkingConfig grokking_config_from_json(const nlohmann::json& j, const std::string& where);
 
 }  // namespace fact

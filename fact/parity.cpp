@@ -18,7 +18,9 @@
 #include "fact/metrics.hpp"
 #include "fact/output.hpp"
 #include "fact/plot.hpp"
+#include "fact/run.hpp"
 #include "nn/error.hpp"
+#include "nn/output_dir.hpp"
 
 namespace fact {
 
@@ -72,7 +74,7 @@ data::ParityOptions parity_options(const ParityConfig& c, std::size_t n, std::ui
 
 // One update at one n: run_rfm, then the support share and the threshold iteration from its history.
 ParityRun run_update(const ParityConfig& c, RfmUpdate update, const data::Dataset& train,
-                     const data::Dataset& test, const std::vector<std::size_t>& support) {
+                     const data::Dataset& test, const std::vector<std::size_t>& support, RfmRuns& runs) {
     RfmConfig r;
     r.kernel = c.kernel;
     r.ridge = c.ridge;
@@ -87,7 +89,7 @@ ParityRun run_update(const ParityConfig& c, RfmUpdate update, const data::Datase
     ParityRun run;
     run.update = update;
     run.normalize = normalization_of(r);
-    run.rfm = run_rfm(r, RfmData{&train, &test, nullptr});
+    run.rfm = runs.run(fmt::format("n{}-{}", train.n(), to_string(update)), r, RfmData{&train, &test, nullptr});
     for (const Matrix& M : run.rfm.matrices) run.support_fraction.push_back(support_fraction(M, support));
     run.best_test_acc = -1;
     for (const RfmIteration& h : run.rfm.history) {
@@ -314,9 +316,10 @@ void check_parity_config(const ParityConfig& c) {
         throw nn::ConfigError(fmt::format("parity: threshold {}; expected an accuracy in (0, 1]", c.threshold));
 }
 
-ParityResult run_parity(const ParityConfig& c) {
-    check_parity_config(c);
-    if (c.out.empty()) throw nn::ConfigError("experiment parity: --out DIR is required");
+namespace {
+
+// The experiment into out, created by run_parity or adopted by parity_resume.
+ParityResult parity_into(const ParityConfig& c, nn::OutputDir& out, const ExperimentHooks& hooks) {
     const std::vector<std::size_t> ns = c.sweep.empty() ? std::vector<std::size_t>{c.n} : c.sweep;
     const bool sweep = !c.sweep.empty();
 
@@ -331,7 +334,9 @@ ParityResult run_parity(const ParityConfig& c) {
     probe.kernel = c.kernel, probe.ridge = c.ridge, probe.power = c.power;
     check_config(probe);
 
-    build_directory(c.out, false, [&](const fs::path& tmp) {
+    RfmRuns runs(&out, "parity", c.quiet, hooks);
+    const fs::path& tmp = out.path();
+    {
         result.table = fmt::format(
             "E4 sparse parity: x uniform on {{0,1}}^{}, y = XOR of x on the support {{{}}} (one-hot, 2 classes); "
             "test set {} samples (seed {} + 0x9E3779B97F4A7C15); {} kernel L = {:g}, ridge {:g}, {} iterations, "
@@ -345,7 +350,7 @@ ParityResult run_parity(const ParityConfig& c) {
             r.n = n;
             for (RfmUpdate u : c.updates) {
                 if (!c.quiet) std::fprintf(stderr, "parity: n = %zu, %s\n", n, display_name(u).c_str());
-                r.runs.push_back(run_update(c, u, train, test, result.support));
+                r.runs.push_back(run_update(c, u, train, test, result.support, runs));
             }
             for (std::size_t a = 0; a < r.runs.size(); ++a)
                 for (std::size_t b = a + 1; b < r.runs.size(); ++b) {
@@ -391,8 +396,61 @@ ParityResult run_parity(const ParityConfig& c) {
             write_text(tmp / "summary.json", top.dump(2) + "\n");
         }
         write_text(tmp / "table.md", result.table);
-    });
+    }
+    remove_working_files(tmp);
+    out.commit();
     return result;
+}
+
+}  // namespace
+
+ParityResult run_parity(const ParityConfig& c, const ExperimentHooks& hooks) {
+    check_parity_config(c);
+    if (c.out.empty()) throw nn::ConfigError("experiment parity: --out DIR is required");
+    return start_run(c, "experiment parity", [&](const ParityConfig& c, nn::OutputDir& out) {
+        return parity_into(c, out, hooks);
+    });
+}
+
+ParityResult parity_resume(const std::string& out, const ExperimentHooks& hooks) {
+    return resume_interrupted(out, "experiment parity", parity_config_from_json,
+                              [&](const ParityConfig& c, nn::OutputDir& out) {
+                                  check_parity_config(c);
+                                  return parity_into(c, out, hooks);
+                              });
+}
+
+nlohmann::json to_json(const ParityConfig& c) {
+    nlohmann::json updates = nlohmann::json::array();
+    for (RfmUpdate u : c.updates) updates.push_back(to_string(u));
+    return {{"d", c.d}, {"k", c.k}, {"support", c.support}, {"n", c.n}, {"sweep", c.sweep}, {"test_n", c.test_n},
+            {"updates", updates}, {"kernel", to_string(c.kernel.kind)}, {"bandwidth", c.kernel.bandwidth},
+            {"ridge", c.ridge}, {"iters", c.iters}, {"power", c.power}, {"center", c.center},
+            {"normalize", c.normalize ? nlohmann::json(to_string(*c.normalize)) : nlohmann::json(nullptr)},
+            {"threshold", c.threshold}, {"seed", c.seed}, {"out", c.out}, {"quiet", c.quiet}};
+}
+
+ParityConfig parity_config_from_json(const nlohmann::json& j, const std::string& where) {
+    const JsonFields f(j, where);
+    ParityConfig c;
+    c.d = f.count("d");
+    c.k = f.count("k");
+    c.support = f.counts("support");
+    c.n = f.count("n");
+    c.sweep = f.counts("sweep");
+    c.test_n = f.count("test_n");
+    c.updates = f.parsed_list("updates", parse_update);
+    c.kernel = {f.parsed("kernel", parse_kernel), f.number("bandwidth")};
+    c.ridge = f.number("ridge");
+    c.iters = f.count("iters");
+    c.power = f.number("power");
+    c.center = f.boolean("center");
+    if (!f.at("normalize").is_null()) c.normalize = f.parsed("normalize", parse_normalization);
+    c.threshold = f.number("threshold");
+    c.seed = f.count("seed");
+    c.out = f.text("out");
+    c.quiet = f.boolean("quiet");
+    return c;
 }
 
 }  // namespace fact

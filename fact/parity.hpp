@@ -16,7 +16,10 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "fact/kernel/rfm.hpp"
+#include "fact/rfm_checkpoint.hpp"
 
 namespace fact {
 
@@ -99,8 +102,21 @@ void check_parity_config(const ParityConfig& config);
 /// accuracy.svg, support_fraction.svg, heatmaps.svg, summary.json; with a sweep also out/sweep.csv,
 /// out/accuracy_vs_n.svg and out/summary.json; out/table.md always. Cost: O(n³) per iteration (see
 /// run_rfm): n = 25,000 takes hours on 2 cores.
+/// While it works, the temporary directory `<out>.tmp-XXXXXXXX` holds config.json, progress.json and
+/// checkpoint/n<N>-<update>/ (fact::RfmRuns): a killed run is finished by parity_resume.
 /// \throws nn::ConfigError as check_parity_config, or for an empty or existing out; data::DataError from
 ///         the generator for a bad d, k or support.
-ParityResult run_parity(const ParityConfig& config);
+ParityResult run_parity(const ParityConfig& config, const ExperimentHooks& hooks = {});
+
+/// Finish the interrupted run_parity of out (`fact experiment parity --resume OUT`) with the settings it was
+/// started with: the (n, update) runs that finished are read back, the interrupted one continues from its
+/// last iteration; the outputs are bitwise those of an uninterrupted run (but the seconds).
+/// \throws nn::ConfigError with the refusals of fact::resumable_leftover, or for a bad config.json.
+ParityResult parity_resume(const std::string& out, const ExperimentHooks& hooks = {});
+
+/// Every field of config as JSON (config.json): the exact inverse of parity_config_from_json.
+nlohmann::json to_json(const ParityConfig& config);
+/// A ParityConfig from to_json's JSON. \throws nn::ConfigError naming `where` and the field.
+ParityConfig parity_config_from_json(const nlohmann::json& j, const std::string& where);
 
 }  // namespace fact

@@ -16,6 +16,7 @@
 #include "data/transforms.hpp"
 #include "fact/output.hpp"
 #include "fact/plot.hpp"
+#include "fact/rfm_checkpoint.hpp"
 #include "fact/run.hpp"
 #include "nn/error.hpp"
 #include "nn/output_dir.hpp"
@@ -23,92 +24,6 @@
 namespace fact {
 
 namespace fs = std::filesystem;
-
-namespace {
-
-nlohmann::json number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
-
-nlohmann::json row_json(const RfmIteration& h) {
-    return {{"iter", h.iter}, {"train_loss", number(h.train_loss)}, {"test_loss", number(h.test_loss)},
-            {"train_acc", number(h.train_acc)}, {"test_acc", number(h.test_acc)}, {"val_loss", number(h.val_loss)},
-            {"val_acc", number(h.val_acc)}, {"seconds", number(h.seconds)}, {"m_change", number(h.m_change)},
-            {"solve", to_string(h.solve)}, {"solve_note", h.solve_note}};
-}
-
-RfmIteration row_from_json(const JsonFields& f) {
-    RfmIteration h;
-    h.iter = f.count("iter");
-    h.train_loss = f.number("train_loss");
-    h.test_loss = f.number("test_loss");
-    h.train_acc = f.number("train_acc");
-    h.test_acc = f.number("test_acc");
-    h.val_loss = f.number("val_loss");
-    h.val_acc = f.number("val_acc");
-    h.seconds = f.number("seconds");
-    h.m_change = f.number("m_change");
-    const std::string solve = f.text("solve");
-    bool known = false;
-    for (SolveMethod m : {SolveMethod::cholesky, SolveMethod::symmetric_indefinite, SolveMethod::least_squares})
-        if (to_string(m) == solve) {
-            h.solve = m;
-            known = true;
-        }
-    if (!known) throw f.error("solve", "cholesky, symmetric-indefinite or least-squares");
-    h.solve_note = f.text("solve_note");
-    return h;
-}
-
-// checkpoint/ (rfm_run.hpp), replaced atomically.
-void save_rfm_checkpoint(const fs::path& dir, const RfmState& st) {
-    nn::OutputDir out(dir.string(), nn::Existing::replace, "rfm checkpoint");
-    nlohmann::json history = nlohmann::json::array();
-    for (const RfmIteration& h : st.history) history.push_back(row_json(h));
-    const nlohmann::json j = {{"next_iter", st.next_iter}, {"m_change", number(st.m_change)},
-                              {"best_iter", st.best_iter}, {"best_metric", number(st.best_metric)},
-                              {"matrices", st.matrices.size()}, {"has_best_M", st.best_M.size() > 0},
-                              {"history", history}};
-    data::save_npy((out.path() / "M.npy").string(), st.M);
-    if (st.best_M.size() > 0) data::save_npy((out.path() / "best_M.npy").string(), st.best_M);
-    for (std::size_t t = 0; t < st.matrices.size(); ++t)
-        data::save_npy((out.path() / fmt::format("M_{}.npy", t)).string(), st.matrices[t]);
-    write_text(out.path() / "state.json", j.dump(2) + "\n");
-    out.commit();
-}
-
-RfmState load_rfm_checkpoint(const fs::path& dir) {
-    const fs::path file = dir / "state.json";
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(data::read_file(file.string()));
-    } catch (const std::exception& e) {
-        throw nn::ConfigError(fmt::format("rfm resume: {}: cannot be read: {}", file.string(), e.what()));
-    }
-    const JsonFields f(j, file.string());
-    RfmState st;
-    st.next_iter = f.count("next_iter");
-    st.m_change = f.number("m_change");
-    st.best_iter = f.count("best_iter");
-    st.best_metric = f.number("best_metric");
-    const nlohmann::json& history = f.at("history");
-    if (!history.is_array()) throw f.error("history", "an array");
-    for (std::size_t i = 0; i < history.size(); ++i)
-        st.history.push_back(row_from_json(JsonFields(history[i], file.string(), fmt::format("history[{}].", i))));
-    st.M = data::load_npy_matrix((dir / "M.npy").string());
-    if (f.boolean("has_best_M")) st.best_M = data::load_npy_matrix((dir / "best_M.npy").string());
-    for (std::size_t t = 0; t < f.count("matrices"); ++t)
-        st.matrices.push_back(data::load_npy_matrix((dir / fmt::format("M_{}.npy", t)).string()));
-    return st;
-}
-
-// progress.json (rfm_run.hpp).
-void write_rfm_progress(const fs::path& tmp, const RfmIteration& h, std::size_t iters, double seconds) {
-    const nlohmann::json j = {{"iter", h.iter}, {"iters", iters}, {"train_loss", number(h.train_loss)},
-                              {"test_loss", number(h.test_loss)}, {"train_acc", number(h.train_acc)},
-                              {"test_acc", number(h.test_acc)}, {"seconds", seconds}};
-    data::write_file((tmp / "progress.json").string(), j.dump(2) + "\n");
-}
-
-}  // namespace
 
 std::string format_rfm_table(const std::vector<RfmIteration>& history) {
     std::string out = "| iter | train loss | test loss | train acc | test acc | ‖M_t − M_{t−1}‖ | seconds |\n"
@@ -198,8 +113,8 @@ RfmRunOutcome rfm_into(const RfmRunConfig& c, const RfmRunHooks& hooks, nn::Outp
                   {"diagonal", c.rfm.diagonal}, {"M0", "identity"}};
     const RfmIteration& last = r.history.back();
     run["outcome"] = {{"iterations", r.history.size()}, {"best_iter", r.best_iter},
-                      {"final_train_acc", number(last.train_acc)}, {"final_test_acc", number(last.test_acc)},
-                      {"final_train_loss", number(last.train_loss)}, {"final_test_loss", number(last.test_loss)},
+                      {"final_train_acc", json_number(last.train_acc)}, {"final_test_acc", json_number(last.test_acc)},
+                      {"final_train_loss", json_number(last.train_loss)}, {"final_test_loss", json_number(last.test_loss)},
                       {"stopped", r.stopped}};
     nlohmann::json solves = nlohmann::json::array();
     for (const RfmIteration& h : r.history)
@@ -243,28 +158,19 @@ RfmRunOutcome rfm_into(const RfmRunConfig& c, const RfmRunHooks& hooks, nn::Outp
 
 RfmRunOutcome rfm_run(const RfmRunConfig& c, const RfmRunHooks& hooks) {
     if (c.out.empty()) throw nn::ConfigError("rfm: no output directory; expected --out DIR");
-    // Created before any work: an unusable --out fails now, not after the iterations.
-    nn::OutputDir out(c.out, nn::Existing::refuse, "rfm");
     if (!(c.test_frac >= 0 && c.test_frac < 1) || !(c.val_frac >= 0 && c.val_frac < 1))
         throw nn::ConfigError(fmt::format("rfm: --test-frac {} and --val-frac {}; expected fractions in [0, 1)",
                                           c.test_frac, c.val_frac));
-    write_text(out.path() / "config.json",
-               nlohmann::json{{"format", "fact-run-config"}, {"command", "rfm"}, {"config", to_json(c)}}.dump(2) + "\n");
-    return rfm_into(c, hooks, out, fs::path());
+    return start_run(c, "rfm", [&](const RfmRunConfig& c, nn::OutputDir& out) { return rfm_into(c, hooks, out, {}); });
 }
 
-RfmRunOutcome rfm_resume(const std::string& out_arg, const RfmRunHooks& hooks) {
-    const nn::Leftover leftover = resumable_leftover(out_arg, "rfm");
-    const fs::path config_path = leftover.path / "config.json";
-    const nlohmann::json j = nlohmann::json::parse(data::read_file(config_path.string()));
-    RfmRunConfig c = rfm_run_config_from_json(JsonFields(j, config_path.string()).at("config"),
-                                              config_path.string() + ": config");
-    c.out = nn::normalize_output_path(out_arg).string();
-    nn::OutputDir out(nn::AdoptLeftover{}, leftover, c.out, "rfm resume");
-    out.keep_on_failure();   // a failed resume leaves the work for another attempt
-    const fs::path checkpoint = settle_checkpoint(out.path(), "checkpoint");
-    if (checkpoint.empty()) throw nn::ConfigError(fmt::format("rfm resume: '{}' has no checkpoint", out.path().string()));
-    return rfm_into(c, hooks, out, checkpoint);
+RfmRunOutcome rfm_resume(const std::string& out, const RfmRunHooks& hooks) {
+    return resume_interrupted(out, "rfm", rfm_run_config_from_json, [&](const RfmRunConfig& c, nn::OutputDir& out) {
+        const fs::path checkpoint = settle_checkpoint(out.path(), "checkpoint");
+        if (checkpoint.empty())
+            throw nn::ConfigError(fmt::format("rfm resume: '{}' has no checkpoint", out.path().string()));
+        return rfm_into(c, hooks, out, checkpoint);
+    });
 }
 
 nlohmann::json to_json(const RfmRunConfig& c) {

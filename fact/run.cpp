@@ -189,8 +189,6 @@ constexpr const char* progress_file = "progress.json";
 constexpr const char* checkpoint_dir = "checkpoint";
 constexpr const char* config_format = "fact-run-config";
 
-nlohmann::json json_number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
-
 // progress.json (run.hpp), written atomically at most once a second unless forced.
 class ProgressFile {
 public:
@@ -497,13 +495,28 @@ void remove_working_files(const fs::path& tmp) {
     fs::remove_all(tmp / checkpoint_dir, ec);
 }
 
+nlohmann::json json_number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
+void write_run_config(const fs::path& tmp, const std::string& command, const nlohmann::json& config) {
+    write_text(tmp / config_file,
+               nlohmann::json{{"format", config_format}, {"command", command}, {"config", config}}.dump(2) + "\n");
+}
+
+nlohmann::json read_run_config(const nn::Leftover& leftover, std::string& where) {
+    const fs::path file = leftover.path / config_file;
+    where = file.string() + ": config";
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(data::read_file(file.string()));
+    } catch (const std::exception& e) {
+        throw nn::ConfigError(fmt::format("resume: {}: cannot be read: {}", file.string(), e.what()));
+    }
+    return JsonFields(j, file.string()).at("config");
+}
+
 RunOutcome train_run(const RunConfig& c, const RunHooks& hooks) {
     check_run_config(c);
-    // Created before any work: an unusable --out fails now, not after the training.
-    nn::OutputDir out(c.out, nn::Existing::refuse, "train");
-    write_text(out.path() / config_file,
-               nlohmann::json{{"format", config_format}, {"command", "train"}, {"config", to_json(c)}}.dump(2) + "\n");
-    return train_dispatch(c, hooks, out, fs::path());
+    return start_run(c, "train", [&](const RunConfig& c, nn::OutputDir& out) { return train_dispatch(c, hooks, out, {}); });
 }
 
 nn::Leftover resumable_leftover(const std::string& out_arg, const std::string& command) {
@@ -536,7 +549,7 @@ nn::Leftover resumable_leftover(const std::string& out_arg, const std::string& c
     const fs::path config = l.path / config_file;
     if (!fs::exists(config))
         throw nn::ConfigError(fmt::format("resume: '{}' has no {} (written by a version without resume, or not a run of "
-                                          "`fact train` or `fact rfm`); start the run again (remove it with rm -r -- '{}')",
+                                          "a command with --resume); start the run again (remove it with rm -r -- '{}')",
                                           dir, config_file, dir));
     nlohmann::json j;
     try {
@@ -548,8 +561,8 @@ nn::Leftover resumable_leftover(const std::string& out_arg, const std::string& c
     if (f.text("format") != config_format) throw f.error("format", fmt::format("\"{}\"", config_format));
     const std::string found = f.text("command");
     if (found != command)
-        throw nn::ConfigError(fmt::format("resume: '{}' holds a `fact {}` run; resume it with {}", dir, found,
-                                          found == "rfm" ? "rfm_resume (fact rfm --resume)" : "resume_run (fact train --resume)"));
+        throw nn::ConfigError(fmt::format("resume: '{}' holds a `fact {}` run; resume it with `fact {} --resume {}`", dir,
+                                          found, found, nn::shell_quote(out.string())));
     const bool has_checkpoint = fs::is_directory(l.path / checkpoint_dir) || [&] {
         for (const fs::directory_entry& e : fs::directory_iterator(l.path, ec))
             if (e.path().filename().string().rfind(std::string(checkpoint_dir) + ".old-", 0) == 0) return true;
@@ -561,19 +574,14 @@ nn::Leftover resumable_leftover(const std::string& out_arg, const std::string& c
     return l;
 }
 
-RunOutcome resume_run(const std::string& out_arg, const RunHooks& hooks) {
-    const nn::Leftover leftover = resumable_leftover(out_arg, "train");
-    const fs::path config_path = leftover.path / config_file;
-    const nlohmann::json j = nlohmann::json::parse(data::read_file(config_path.string()));
-    RunConfig c = run_config_from_json(JsonFields(j, config_path.string()).at("config"), config_path.string() + ": config");
-    c.out = nn::normalize_output_path(out_arg).string();
-    check_run_config(c);
-    nn::OutputDir out(nn::AdoptLeftover{}, leftover, c.out, "resume");
-    out.keep_on_failure();   // a failed resume leaves the work for another attempt
-    const fs::path checkpoint = settle_checkpoint(out.path(), checkpoint_dir);
-    if (checkpoint.empty())
-        throw nn::ConfigError(fmt::format("resume: '{}' has no checkpoint", out.path().string()));
-    return train_dispatch(c, hooks, out, checkpoint);
+RunOutcome resume_run(const std::string& out, const RunHooks& hooks) {
+    return resume_interrupted(out, "train", run_config_from_json, [&](const RunConfig& c, nn::OutputDir& out) {
+        check_run_config(c);
+        const fs::path checkpoint = settle_checkpoint(out.path(), checkpoint_dir);
+        if (checkpoint.empty())
+            throw nn::ConfigError(fmt::format("resume: '{}' has no checkpoint", out.path().string()));
+        return train_dispatch(c, hooks, out, checkpoint);
+    });
 }
 
 nlohmann::json to_json(const RunConfig& c) {
@@ -736,6 +744,17 @@ std::vector<std::size_t> JsonFields::counts(const std::string& key) const {
     for (const nlohmann::json& x : v) {
         if (!x.is_number_unsigned()) throw error(key, "an array of whole numbers ≥ 0");
         out.push_back(x.get<std::size_t>());
+    }
+    return out;
+}
+
+std::vector<std::string> JsonFields::texts(const std::string& key) const {
+    const nlohmann::json& v = at(key);
+    std::vector<std::string> out;
+    if (!v.is_array()) throw error(key, "an array of strings");
+    for (const nlohmann::json& x : v) {
+        if (!x.is_string()) throw error(key, "an array of strings");
+        out.push_back(x.get<std::string>());
     }
     return out;
 }

@@ -100,7 +100,7 @@ RunOutcome train_run(const RunConfig& config, const RunHooks& hooks = {});
 ///   "resume: several interrupted runs of 'OUT': A, B; remove all but one (rm -r -- …)"
 ///   "resume: 'OUT.tmp-…' has no checkpoint yet (interrupted before its first one); start the run again
 ///    (remove it with rm -r -- …)"
-///   "resume: 'OUT.tmp-…' holds a `fact rfm` run; resume it with rfm_resume" (and the converse)
+///   "resume: 'OUT.tmp-…' holds a `fact rfm` run; resume it with `fact rfm --resume 'OUT'`" (and the converse)
 /// \throws nn::ConfigError as above, or for a config.json that cannot be read (naming the file and the field);
 ///         nn::CheckpointError for a damaged checkpoint; data::DataError for the data.
 RunOutcome resume_run(const std::string& out, const RunHooks& hooks = {});
@@ -111,7 +111,17 @@ nlohmann::json to_json(const RunConfig& config);
 /// or one of the wrong type or value ("F: field \"train.lr\" is \"abc\", expected a number").
 RunConfig run_config_from_json(const nlohmann::json& j, const std::string& where);
 
-/// The temporary directory of an interrupted `command` run ("train" or "rfm") of out, ready to adopt: the
+/// config.json in a run's temporary directory tmp: {"format": "fact-run-config", "command": command,
+/// "config": config}, every setting the run was started with, for its --resume.
+void write_run_config(const std::filesystem::path& tmp, const std::string& command, const nlohmann::json& config);
+/// The "config" of the config.json in leftover; where is set to "<file>: config" for the error messages.
+/// \throws nn::ConfigError for a file that cannot be read or parsed.
+nlohmann::json read_run_config(const nn::Leftover& leftover, std::string& where);
+
+/// v as JSON, or null when it is not finite (NaN, ±inf), which JSON cannot hold.
+nlohmann::json json_number(double v);
+
+/// The temporary directory of an interrupted `command` run ("train", "rfm", "experiment grokking", ...) of out, ready to adopt: the
 /// only `<out>.tmp-*` beside it, owned by a process that has ended, with a config.json of that command
 /// and a checkpoint. \throws nn::ConfigError with the one-line refusals listed at resume_run.
 nn::Leftover resumable_leftover(const std::string& out, const std::string& command);
@@ -124,6 +134,29 @@ std::filesystem::path settle_checkpoint(const std::filesystem::path& tmp, const 
 /// Removes what a run keeps in its temporary directory only while it works (config.json, progress.json,
 /// checkpoint/), before the directory is renamed into place.
 void remove_working_files(const std::filesystem::path& tmp);
+
+/// Start the run `command` of config c: create its output directory c.out (before any work, so an unusable
+/// --out fails first), write config.json (to_json(c)), then return body(c, out), which fills and commits it.
+template <class Config, class Body>
+auto start_run(const Config& c, const std::string& command, Body body) {
+    nn::OutputDir out(c.out, nn::Existing::refuse, command);
+    write_run_config(out.path(), command, to_json(c));
+    return body(c, out);
+}
+
+/// Resume the interrupted run `command` of out: adopt its temporary directory (resumable_leftover), read its
+/// settings back with from_json(config, where), and return body(config, out), which continues from the
+/// checkpoints in out and commits it. A failure leaves the work for another attempt.
+template <class FromJson, class Body>
+auto resume_interrupted(const std::string& out_arg, const std::string& command, FromJson from_json, Body body) {
+    const nn::Leftover leftover = resumable_leftover(out_arg, command);
+    std::string where;
+    auto c = from_json(read_run_config(leftover, where), where);
+    c.out = nn::normalize_output_path(out_arg).string();
+    nn::OutputDir out(nn::AdoptLeftover{}, leftover, c.out, command + " resume");
+    out.keep_on_failure();
+    return body(c, out);
+}
 
 /// Reads a JSON object field by field; a missing field or one of the wrong type is one line naming the file
 /// and the field's path: "runs/a/run.json: field \"train.weight_decay\" is \"abc\", expected a number".
@@ -142,7 +175,32 @@ public:
     std::string text(const std::string& key) const;              ///< a string
     std::string text(const std::string& key, const std::string& otherwise) const;  ///< the same, if present
     std::vector<std::size_t> counts(const std::string& key) const;  ///< an array of whole numbers ≥ 0
+    std::vector<std::string> texts(const std::string& key) const;   ///< an array of strings
     JsonFields object(const std::string& key) const;             ///< a nested object
+    /// parse(text(key)) (a name such as "gaussian" read by its parse function), whose exception becomes
+    /// error(key, what it said).
+    template <class Parse>
+    auto parsed(const std::string& key, Parse parse) const -> decltype(parse(std::string())) {
+        const std::string value = text(key);
+        try {
+            return parse(value);
+        } catch (const std::exception& e) {
+            throw error(key, e.what());
+        }
+    }
+    /// parsed() for every string of the array field key.
+    template <class Parse>
+    auto parsed_list(const std::string& key, Parse parse) const -> std::vector<decltype(parse(std::string()))> {
+        std::vector<decltype(parse(std::string()))> out;
+        for (const std::string& value : texts(key)) {
+            try {
+                out.push_back(parse(value));
+            } catch (const std::exception& e) {
+                throw error(key, e.what());
+            }
+        }
+        return out;
+    }
     /// The error for field key: "FILE: field \"PATH.key\" is VALUE, expected WHAT" (or "lacks the field").
     nn::ConfigError error(const std::string& key, const std::string& expected) const;
 

@@ -18,7 +18,9 @@
 #include "data/random.hpp"
 #include "fact/output.hpp"
 #include "fact/plot.hpp"
+#include "fact/run.hpp"
 #include "nn/error.hpp"
+#include "nn/output_dir.hpp"
 
 namespace fact {
 
@@ -101,11 +103,17 @@ LinearFit fit_tau(const Matrix& tau, const Matrix& Kprime, bool include_diagonal
     return linear_fit(x, y);
 }
 
-TauResult run_tau(const TauConfig& c) {
+namespace {
+
+void check_tau_config(const TauConfig& c) {
     if (c.out.empty()) throw nn::ConfigError("experiment tau: --out DIR is required");
     if (is_distance_kernel(c.kernel.kind))
         throw nn::ConfigError(fmt::format("experiment tau: --kernel {}; expected an inner-product kernel "
                                           "(quadratic or exp): τ and K' need φ'", to_string(c.kernel.kind)));
+}
+
+// The experiment into out, created by run_tau or adopted by tau_resume.
+TauResult tau_into(const TauConfig& c, nn::OutputDir& out, const ExperimentHooks& hooks) {
     data::ModularOptions mo;
     mo.p = c.p;
     mo.op = c.op;
@@ -121,18 +129,23 @@ TauResult run_tau(const TauConfig& c) {
     r.power = c.power;
     r.center = c.center;
     r.normalize = c.normalize;  // unset: the update's default
+    r.keep_matrices = true;     // d×d each: the fit at every M_t comes after the run (which may be resumed)
     r.quiet = c.quiet;
     check_config(r);
 
     TauResult result;
+    result.config = c;
     const Matrix& X = split.train.X;
-    build_directory(c.out, false, [&](const fs::path& tmp) {
-        // The fit at every M_t, from the observer (M_t is the matrix the row was evaluated with).
-        result.rfm = run_rfm(r, RfmData{&split.train, &split.test, nullptr}, [&](const RfmIteration&, const Matrix& M) {
+    const fs::path& tmp = out.path();
+    {
+        RfmRuns runs(&out, "tau", c.quiet, hooks);
+        result.rfm = runs.run("rfm", r, RfmData{&split.train, &split.test, nullptr});
+        // The fit at every M_t (the matrix its row was evaluated with).
+        for (const Matrix& M : result.rfm.matrices) {
             const Matrix Kp = derivative_kernel_matrix(c.kernel, X, M);
             result.fits_per_iter.push_back(fit_tau(tau_matrix(Kp), Kp));
-            return true;
-        });
+        }
+        result.rfm.matrices.clear();
         const Matrix Kp = derivative_kernel_matrix(c.kernel, X, result.rfm.M), tau = tau_matrix(Kp);
         std::vector<double> x, y;
         pair_points(tau, Kp, false, x, y);
@@ -204,8 +217,52 @@ TauResult run_tau(const TauConfig& c) {
             {"per_iter", per_iter},
             {"scatter_points", chosen.size()}};
         write_text(tmp / "tau.json", summary.dump(2) + "\n");
-    });
+    }
+    remove_working_files(tmp);
+    out.commit();
     return result;
+}
+
+}  // namespace
+
+TauResult run_tau(const TauConfig& c, const ExperimentHooks& hooks) {
+    check_tau_config(c);
+    return start_run(c, "experiment tau", [&](const TauConfig& c, nn::OutputDir& out) { return tau_into(c, out, hooks); });
+}
+
+TauResult tau_resume(const std::string& out, const ExperimentHooks& hooks) {
+    return resume_interrupted(out, "experiment tau", tau_config_from_json, [&](const TauConfig& c, nn::OutputDir& out) {
+        check_tau_config(c);
+        return tau_into(c, out, hooks);
+    });
+}
+
+nlohmann::json to_json(const TauConfig& c) {
+    return {{"p", c.p}, {"op", data::to_string(c.op)}, {"train_fraction", c.train_fraction},
+            {"kernel", to_string(c.kernel.kind)}, {"bandwidth", c.kernel.bandwidth}, {"ridge", c.ridge},
+            {"iters", c.iters}, {"update", to_string(c.update)}, {"power", c.power}, {"center", c.center},
+            {"normalize", c.normalize ? nlohmann::json(to_string(*c.normalize)) : nlohmann::json(nullptr)},
+            {"seed", c.seed}, {"scatter_points", c.scatter_points}, {"out", c.out}, {"quiet", c.quiet}};
+}
+
+TauConfig tau_config_from_json(const nlohmann::json& j, const std::string& where) {
+    const JsonFields f(j, where);
+    TauConfig c;
+    c.p = f.count("p");
+    c.op = f.parsed("op", data::parse_mod_op);
+    c.train_fraction = f.number("train_fraction");
+    c.kernel = {f.parsed("kernel", parse_kernel), f.number("bandwidth")};
+    c.ridge = f.number("ridge");
+    c.iters = f.count("iters");
+    c.update = f.parsed("update", parse_update);
+    c.power = f.number("power");
+    c.center = f.boolean("center");
+    if (!f.at("normalize").is_null()) c.normalize = f.parsed("normalize", parse_normalization);
+    c.seed = f.count("seed");
+    c.scatter_points = f.count("scatter_points");
+    c.out = f.text("out");
+    c.quiet = f.boolean("quiet");
+    return c;
 }
 
 }  // namespace fact

@@ -17,7 +17,10 @@
 #include <vector>
 
 #include "data/generators.hpp"
+#include <nlohmann/json.hpp>
+
 #include "fact/kernel/rfm.hpp"
+#include "fact/rfm_checkpoint.hpp"
 
 namespace fact {
 
@@ -72,6 +75,7 @@ struct TauConfig {
 
 /// The outcome of run_tau.
 struct TauResult {
+    TauConfig config;                                ///< the settings it ran with (read back by tau_resume)
     RfmResult rfm;                                   ///< the RFM run
     LinearFit fit;                                   ///< at the final M, pairs i < j
     LinearFit fit_with_diagonal;                     ///< at the final M, all n² entries
@@ -80,8 +84,19 @@ struct TauResult {
 
 /// Train RFM on modular arithmetic, fit τ against K' at every iteration's M, and write out/ atomically:
 /// tau.json, scatter.svg (a seeded subsample of the pairs with the fitted line), history.csv (extra
-/// columns tau_r2, tau_slope, tau_intercept), M.npy. Throws nn::ConfigError for a distance kernel or an
-/// empty out.
-TauResult run_tau(const TauConfig& config);
+/// columns tau_r2, tau_slope, tau_intercept), M.npy. While it works, the temporary directory
+/// `<out>.tmp-XXXXXXXX` holds config.json, progress.json and checkpoint/rfm/ (fact::RfmRuns): a killed run is
+/// finished by tau_resume. Throws nn::ConfigError for a distance kernel or an empty out.
+TauResult run_tau(const TauConfig& config, const ExperimentHooks& hooks = {});
+
+/// Finish the interrupted run_tau of out (`fact experiment tau --resume OUT`) with the settings it was started
+/// with, from its last iteration; the outputs are bitwise those of an uninterrupted run (but the seconds).
+/// \throws nn::ConfigError with the refusals of fact::resumable_leftover, or for a bad config.json.
+TauResult tau_resume(const std::string& out, const ExperimentHooks& hooks = {});
+
+/// Every field of config as JSON (config.json): the exact inverse of tau_config_from_json.
+nlohmann::json to_json(const TauConfig& config);
+/// A TauConfig from to_json's JSON. \throws nn::ConfigError naming `where` and the field.
+TauConfig tau_config_from_json(const nlohmann::json& j, const std::string& where);
 
 }  // namespace fact

@@ -72,13 +72,6 @@ std::string start_time(long pid) {
     return "";
 }
 
-// 'text' for a POSIX shell.
-std::string shell_quote(const std::string& text) {
-    std::string out = "'";
-    for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
-
 // rename(2) that never replaces: POSIX rename silently replaces an empty directory, which would let a
 // concurrent run's (or the user's) empty target vanish.
 int rename_noreplace(const fs::path& from, const fs::path& to) {
@@ -311,6 +304,12 @@ OutputDir::OutputDir(AdoptLeftover, const Leftover& leftover, const std::string&
                                           std::strerror(errno)));
     }
     registry().push_back({tmp_, target_});
+}
+
+std::string shell_quote(const std::string& text) {
+    std::string out = "'";
+    for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
 }
 
 void OutputDir::keep_on_failure() {

@@ -26,6 +26,9 @@ enum class Existing { refuse, replace };
 /// if empty.
 std::filesystem::path normalize_output_path(const std::string& dir);
 
+/// text in single quotes for a POSIX shell ('it'\''s'), for the commands the messages suggest.
+std::string shell_quote(const std::string& text);
+
 /// A temporary directory `<target>.tmp-<hex>` found beside its target, and what its owner file says.
 struct Leftover {
     std::filesystem::path path;   ///< the temporary directory

@@ -8,7 +8,7 @@
 set -uo pipefail
 fact=$(realpath "$1")   # the checks below run in their own directory
 build=${2:-plain}
-if [ "$build" = sanitized ]; then sgd_epochs=40; rfm_iters=8; else sgd_epochs=1000; rfm_iters=40; fi
+if [ "$build" = sanitized ]; then sgd_epochs=40; rfm_iters=8; grok_p=13; else sgd_epochs=1000; rfm_iters=40; grok_p=31; fi
 work=$(mktemp -d)
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 cd "$work" || exit 1
@@ -129,9 +129,10 @@ echo "ok: kill -9: $(cat err.txt)"
 # kill -9 after a checkpoint, then --resume: the finished run is bitwise the uninterrupted one (every
 # parameter, run.json, history.csv but its seconds column), for fact train (SGD with momentum, mini-batches)
 # and fact rfm; the leftover is reported as resumable, and --resume refuses other flags and finished runs.
-wait_for_checkpoint() {
-    for _ in $(seq 400); do compgen -G "$1.tmp-*/checkpoint" >/dev/null && return 0; sleep 0.05; done
-    fail "no $1.tmp-*/checkpoint appeared"
+wait_for_checkpoint() {   # OUT [FOLDER]: until OUT.tmp-*/FOLDER exists (default checkpoint), at most 20 s
+    local folder=${2:-checkpoint}
+    for _ in $(seq 400); do compgen -G "$1.tmp-*/$folder" >/dev/null && return 0; sleep 0.05; done
+    fail "no $1.tmp-*/$folder appeared"
 }
 sgd=(--data digits --hidden 64 --opt sgd --lr 0.05 --momentum 0.9 --batch 32 --epochs $sgd_epochs --checkpoint-every 5 --quiet)
 "$fact" train "${sgd[@]}" --out sgd-ref || fail "train sgd-ref"
@@ -168,7 +169,32 @@ wait $pid 2>/dev/null
 cmp -s rfm-ref/M.npy rfm-res/M.npy || fail "resumed rfm: M.npy differs"
 [ "$(cut -d, -f1-5,7- rfm-ref/history.csv)" = "$(cut -d, -f1-5,7- rfm-res/history.csv)" ] || fail "resumed rfm: history.csv differs"
 ! compgen -G "rfm-res.tmp-*" >/dev/null || fail "rfm --resume left $(compgen -G "rfm-res.tmp-*")"
-echo "ok: kill -9 and --resume: train and rfm bitwise"
+
+# The kernel experiments keep every RFM run (grokking: one per update) after every iteration: killed during
+# the first update, resumed, the outputs are the uninterrupted run's (history.csv but its seconds).
+grok=(experiment grokking --p $grok_p --iters 8 --quiet)
+"$fact" "${grok[@]}" --out grok-ref >/dev/null || fail "grokking grok-ref"
+"$fact" "${grok[@]}" --out grok-res >/dev/null 2>&1 &
+pid=$!
+wait_for_checkpoint grok-res checkpoint/nfa
+kill -KILL $pid
+wait $pid 2>/dev/null
+left=$(compgen -G "grok-res.tmp-*")
+grep -q '"run": "nfa"' "$left/progress.json" || fail "grokking progress.json: $(cat "$left/progress.json")"
+refused "grokking resume with another flag" "--p cannot be given with --resume" experiment grokking --resume grok-res --p 5
+refused "rfm --resume of a grokking run" "holds a .fact experiment grokking. run; resume it with .fact experiment grokking --resume 'grok-res'" \
+    rfm --resume grok-res
+"$fact" experiment grokking --resume grok-res >/dev/null 2>err.txt || fail "grokking --resume: $(cat err.txt)"
+for f in $(cd grok-ref && find . -type f ! -name history.csv); do
+    cmp -s "grok-ref/$f" "grok-res/$f" || fail "resumed grokking: $f differs"
+done
+for u in nfa fact; do
+    [ "$(cut -d, -f1-5,7- grok-ref/$u/history.csv)" = "$(cut -d, -f1-5,7- grok-res/$u/history.csv)" ] \
+        || fail "resumed grokking: $u/history.csv differs"
+done
+! compgen -G "grok-res.tmp-*" >/dev/null || fail "grokking --resume left $(compgen -G "grok-res.tmp-*")"
+refused "grokking without --out" "--out is required (or --resume OUT) (see fact experiment grokking --help)" experiment grokking
+echo "ok: kill -9 and --resume: train, rfm and experiment grokking bitwise"
 
 # An allocation the estimates let through but the machine refuses is one line, and leaves nothing. Plain build
 # only: ulimit -v stands in for a full machine, and AddressSanitizer cannot run under it.

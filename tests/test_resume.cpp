@@ -15,13 +15,17 @@
 #include <string>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "data/files.hpp"
+#include "fact/grokking.hpp"
+#include "fact/parity.hpp"
 #include "fact/rfm_run.hpp"
 #include "fact/run.hpp"
+#include "fact/tau.hpp"
 #include "nn/checkpoint.hpp"
 #include "nn/error.hpp"
 
@@ -81,8 +85,20 @@ void same_parameters(const fs::path& a, const fs::path& b) {
         BOOST_TEST(std::memcmp(ma.get(name).data(), mb.get(name).data(), ma.get(name).size() * sizeof(T)) == 0, name);
 }
 
-// The same files, with the same content (history.csv but its seconds).
-void same_files(const fs::path& a, const fs::path& b, bool bitwise) {
+// j without its "seconds" fields (wall time), at any depth.
+nlohmann::json without_seconds(nlohmann::json j) {
+    if (j.is_object()) {
+        j.erase("seconds");
+        for (auto& [key, value] : j.items()) value = without_seconds(value);
+    } else if (j.is_array()) {
+        for (auto& value : j) value = without_seconds(value);
+    }
+    return j;
+}
+
+// The same files, with the same content (CSV files but their seconds column, JSON files but their "seconds"
+// fields); files named in `timed` (tables with seconds) only exist in both.
+void same_files(const fs::path& a, const fs::path& b, bool bitwise, const std::vector<std::string>& timed = {}) {
     std::vector<std::string> fa, fb;
     for (const auto& e : fs::recursive_directory_iterator(a)) fa.push_back(fs::relative(e.path(), a).string());
     for (const auto& e : fs::recursive_directory_iterator(b)) fb.push_back(fs::relative(e.path(), b).string());
@@ -92,8 +108,14 @@ void same_files(const fs::path& a, const fs::path& b, bool bitwise) {
     if (!bitwise) return;
     for (const std::string& f : fa) {
         if (fs::is_directory(a / f)) continue;
-        if (f == "history.csv")
-            BOOST_TEST(without_seconds(read(a / f)) == without_seconds(read(b / f)));
+        const std::string ext = fs::path(f).extension().string();
+        if (std::find(timed.begin(), timed.end(), fs::path(f).filename().string()) != timed.end())
+            continue;
+        if (ext == ".csv")
+            BOOST_TEST(without_seconds(read(a / f)) == without_seconds(read(b / f)), f);
+        else if (ext == ".json")
+            BOOST_TEST(without_seconds(nlohmann::json::parse(read(a / f))) ==
+                       without_seconds(nlohmann::json::parse(read(b / f))), f);
         else
             BOOST_TEST((read(a / f) == read(b / f)), f);
     }
@@ -344,6 +366,77 @@ BOOST_AUTO_TEST_CASE(rfm_resumes_bitwise) {
         BOOST_TEST(resumed.result.history.size() == 7u);
         same_files(dir / "straight", dir / "resumed", true);
         fs::remove_all(dir);
+    }
+}
+
+// The kernel experiments: each RFM run is kept in checkpoint/<run>/ after every iteration and when it ends;
+// a crash in the middle of the second run, then --resume: the first run is read back (none of its iterations
+// runs again), the second continues after its last iteration, and every output is the uninterrupted one's.
+template <class Config, class Run, class Resume>
+void experiment_resumes_bitwise(const std::string& name, Config c, Run run, Resume resume, const std::string& crash_run,
+                                std::size_t crash_iter, const std::vector<std::string>& expected_after,
+                                const std::vector<std::string>& timed = {}) {
+    BOOST_TEST_CONTEXT(name) {
+        const fs::path dir = scratch(name);
+        c.quiet = true;
+        c.out = (dir / "straight").string();
+        run(c, fact::ExperimentHooks{});
+        c.out = (dir / "resumed").string();
+        fact::ExperimentHooks crash;
+        crash.after_iteration = [&](const std::string& r, std::size_t iter, const fs::path&) {
+            if (r == crash_run && iter == crash_iter) throw Killed{};
+        };
+        BOOST_CHECK_THROW(run(c, crash), Killed);
+        const fs::path tmp = leftover_of(c.out);
+        BOOST_TEST(fs::exists(tmp / "config.json"));
+        BOOST_TEST(read(tmp / "progress.json").find("\"run\": \"" + crash_run + "\"") != std::string::npos);
+        orphan(tmp);
+        std::vector<std::string> seen;
+        fact::ExperimentHooks watch;
+        watch.after_iteration = [&](const std::string& r, std::size_t iter, const fs::path&) {
+            seen.push_back(fmt::format("{}:{}", r, iter));
+        };
+        resume(c.out, watch);
+        BOOST_TEST(seen == expected_after, boost::test_tools::per_element());
+        BOOST_TEST(nn::find_leftovers(c.out).empty());
+        same_files(dir / "straight", dir / "resumed", true, timed);
+        fs::remove_all(dir);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(kernel_experiments_resume_bitwise) {
+    fact::GrokkingConfig g;
+    g.p = 11;
+    g.iters = 4;
+    g.snapshots = {0, 2, 4};
+    experiment_resumes_bitwise("grokking", g, fact::grokking_experiment, fact::grokking_resume, "fact", 1,
+                               {"fact:2", "fact:3"});
+    fact::ParityConfig p;
+    p.d = 10;
+    p.k = 3;
+    p.support = {};
+    p.sweep = {60, 120};
+    p.test_n = 100;
+    p.iters = 3;
+    experiment_resumes_bitwise("parity", p, fact::run_parity, fact::parity_resume, "n120-nfa", 0,
+                               {"n120-nfa:1", "n120-nfa:2", "n120-fact:0", "n120-fact:1", "n120-fact:2"},
+                               {"table.md"});
+    fact::TauConfig t;
+    t.p = 7;
+    t.iters = 4;
+    t.scatter_points = 50;
+    experiment_resumes_bitwise("tau", t, fact::run_tau, fact::tau_resume, "rfm", 2, {"rfm:3"});
+    // The experiment configurations round-trip through config.json.
+    BOOST_TEST(fact::to_json(fact::grokking_config_from_json(fact::to_json(g), "g")) == fact::to_json(g));
+    BOOST_TEST(fact::to_json(fact::parity_config_from_json(fact::to_json(p), "p")) == fact::to_json(p));
+    BOOST_TEST(fact::to_json(fact::tau_config_from_json(fact::to_json(t), "t")) == fact::to_json(t));
+    try {
+        nlohmann::json j = fact::to_json(g);
+        j["updates"] = {"nfa", "agop"};
+        fact::grokking_config_from_json(j, "x/config.json: config");
+        BOOST_ERROR("accepted an unknown update");
+    } catch (const nn::ConfigError& e) {
+        BOOST_TEST(std::string(e.what()).find("x/config.json: config: field \"updates\"") == 0u, e.what());
     }
 }
 

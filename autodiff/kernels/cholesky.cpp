@@ -1,0 +1,109 @@
+// Recursive Cholesky, triangular solve and symmetric rank-k update on the gemm: see cholesky.hpp.
+#include "autodiff/kernels/cholesky.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "autodiff/kernels/gemm.hpp"
+#include "autodiff/kernels/reduce.hpp"
+#include "autodiff/parallel.hpp"
+
+namespace ad {
+
+namespace {
+
+// Blocks at most this wide are done directly (dot products); above, the recursion splits them.
+constexpr std::size_t kBase = 32;
+// syrk's diagonal blocks: computed whole into a scratch tile, then their lower triangle is kept.
+constexpr std::size_t kSyrkTile = 64;
+// Rows per parallel chunk of the direct triangular solve (fixed, so the result ignores the thread count).
+constexpr std::size_t kRowChunk = 64;
+
+// Where to split n > kBase: about half, rounded to a multiple of kBase so the blocks below stay aligned.
+std::size_t split(std::size_t n) { return std::max(kBase, (n / 2 + kBase / 2) / kBase * kBase); }
+
+// Cholesky–Banachiewicz, row by row: L[i][j] = (A[i][j] − Σ_{k<j} L[i][k]·L[j][k]) / L[j][j], and
+// L[i][i] = √(A[i][i] − Σ_{k<i} L[i][k]²). Both sums are contiguous in row-major storage.
+template <class T>
+std::size_t potrf_direct(std::size_t n, T* A, std::size_t lda) {
+    for (std::size_t i = 0; i < n; ++i) {
+        T* Li = A + i * lda;
+        for (std::size_t j = 0; j < i; ++j) Li[j] = (Li[j] - dot(Li, A + j * lda, j)) / A[j * lda + j];
+        const T pivot = Li[i] - dot(Li, Li, i);
+        if (!(pivot > T(0))) return i + 1;   // ≤ 0 or NaN: A is not positive definite
+        Li[i] = std::sqrt(pivot);
+    }
+    return 0;
+}
+
+// Every row x of B (m×n, n ≤ kBase) solves L·xᵀ = bᵀ by forward substitution; rows in parallel chunks.
+template <class T>
+void trsm_direct(std::size_t m, std::size_t n, const T* L, std::size_t ldl, T* B, std::size_t ldb) {
+    parallel_chunks(m, kRowChunk, [&](std::size_t, std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end; ++i) {
+            T* x = B + i * ldb;
+            for (std::size_t j = 0; j < n; ++j) x[j] = (x[j] - dot(L + j * ldl, x, j)) / L[j * ldl + j];
+        }
+    });
+}
+
+// C (n×n, n ≤ kSyrkTile) ← β·C + α·A·Aᵀ on the lower triangle: the whole product into a scratch tile first.
+template <class T>
+void syrk_direct(std::size_t n, std::size_t k, T alpha, const T* A, std::size_t lda, T beta, T* C, std::size_t ldc) {
+    std::vector<T> tile(n * n);
+    gemm(Trans::no, Trans::yes, n, n, k, alpha, A, lda, A, lda, T(0), tile.data(), n);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j <= i; ++j) {
+            T& c = C[i * ldc + j];
+            c = beta == T(0) ? tile[i * n + j] : beta * c + tile[i * n + j];
+        }
+}
+
+}  // namespace
+
+template <class T>
+void syrk_lower(std::size_t n, std::size_t k, T alpha, const T* A, std::size_t lda, T beta, T* C, std::size_t ldc) {
+    if (n <= kSyrkTile) return syrk_direct(n, k, alpha, A, lda, beta, C, ldc);
+    // [[C11, ·], [C21, C22]] with A = [A1; A2]: C11 and C22 recurse, C21 ← β·C21 + α·A2·A1ᵀ is one gemm.
+    const std::size_t n1 = split(n), n2 = n - n1;
+    syrk_lower(n1, k, alpha, A, lda, beta, C, ldc);
+    gemm(Trans::no, Trans::yes, n2, n1, k, alpha, A + n1 * lda, lda, A, lda, beta, C + n1 * ldc, ldc);
+    syrk_lower(n2, k, alpha, A + n1 * lda, lda, beta, C + n1 * ldc + n1, ldc);
+}
+
+template <class T>
+void trsm_right_lower_trans(std::size_t m, std::size_t n, const T* L, std::size_t ldl, T* B, std::size_t ldb) {
+    if (m == 0 || n == 0) return;
+    if (n <= kBase) return trsm_direct(m, n, L, ldl, B, ldb);
+    // X·Lᵀ = B with L = [[L11, 0], [L21, L22]], X = [X1 X2], B = [B1 B2]:
+    //   X1·L11ᵀ = B1,   X2·L22ᵀ = B2 − X1·L21ᵀ.
+    const std::size_t n1 = split(n), n2 = n - n1;
+    trsm_right_lower_trans(m, n1, L, ldl, B, ldb);
+    gemm(Trans::no, Trans::yes, m, n2, n1, T(-1), B, ldb, L + n1 * ldl, ldl, T(1), B + n1, ldb);
+    trsm_right_lower_trans(m, n2, L + n1 * ldl + n1, ldl, B + n1, ldb);
+}
+
+template <class T>
+std::size_t potrf_lower(std::size_t n, T* A, std::size_t lda) {
+    if (n <= kBase) return potrf_direct(n, A, lda);
+    // A = [[A11, ·], [A21, A22]]:  A11 = L11·L11ᵀ,  L21 = A21·L11⁻ᵀ,  A22 − L21·L21ᵀ = L22·L22ᵀ.
+    const std::size_t n1 = split(n), n2 = n - n1;
+    if (const std::size_t info = potrf_lower(n1, A, lda)) return info;
+    T* A21 = A + n1 * lda;
+    T* A22 = A21 + n1;
+    trsm_right_lower_trans(n2, n1, A, lda, A21, lda);
+    syrk_lower(n2, n1, T(-1), A21, lda, T(1), A22, lda);
+    if (const std::size_t info = potrf_lower(n2, A22, lda)) return n1 + info;
+    return 0;
+}
+
+template std::size_t potrf_lower<float>(std::size_t, float*, std::size_t);
+template std::size_t potrf_lower<double>(std::size_t, double*, std::size_t);
+template void trsm_right_lower_trans<float>(std::size_t, std::size_t, const float*, std::size_t, float*, std::size_t);
+template void trsm_right_lower_trans<double>(std::size_t, std::size_t, const double*, std::size_t, double*, std::size_t);
+template void syrk_lower<float>(std::size_t, std::size_t, float, const float*, std::size_t, float, float*, std::size_t);
+template void syrk_lower<double>(std::size_t, std::size_t, double, const double*, std::size_t, double, double*,
+                                 std::size_t);
+
+}  // namespace ad

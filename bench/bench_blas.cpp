@@ -2,7 +2,8 @@
 // in this process. A binary of its own because OpenBLAS picks its kernels when it is loaded, from the CPU
 // or from OPENBLAS_CORETYPE: ./run bench runs it once with the environment as it is and once with
 // OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for this process alone. The core it chose is in the JSON
-// context ("openblas_core"). Threads: openblas_set_num_threads, through bench::pin_threads.
+// context ("openblas_core"). Threads: openblas_set_num_threads, through bench::pin_threads. With LAPACKE,
+// also OpenBLAS's LAPACK potrf on the matrices of bench_gemm's potrf rows.
 #include "blas.hpp"
 #include "gemm_cases.hpp"
 
@@ -21,6 +22,19 @@ void add_blas_rows(const bench::GemmShape& s) {
                    });
 }
 
+#if FACT_BENCH_LAPACKE
+template <class T>
+void add_potrf_rows(std::size_t n) {
+    for (int t : bench::thread_counts())
+        bench::add("potrf", "openblas", bench::dtype_name<T>(), std::to_string(n), t, benchmark::kMillisecond,
+                   [n, t](benchmark::State& state) {
+                       bench::time_potrf<T>(state, n, t, [](std::size_t n, T* A) { return bench::blas::potrf(n, A); });
+                       state.SetLabel("core=" + bench::blas::corename() +
+                                      " threads=" + std::to_string(bench::blas::threads()));
+                   });
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -30,5 +44,11 @@ int main(int argc, char** argv) {
             add_blas_rows<float>(s);
             add_blas_rows<double>(s);
         }
+#if FACT_BENCH_LAPACKE
+        for (std::size_t n : bench::potrf_sizes(o.quick)) {
+            add_potrf_rows<float>(n);
+            add_potrf_rows<double>(n);
+        }
+#endif
     });
 }

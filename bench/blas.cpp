@@ -2,6 +2,9 @@
 #include "blas.hpp"
 
 #include <cblas.h>
+#if FACT_BENCH_LAPACKE
+#include <lapacke.h>
+#endif
 
 namespace bench::blas {
 
@@ -19,5 +22,10 @@ void gemm(std::size_t m, std::size_t n, std::size_t k, const double* A, const do
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(m), int(n), int(k), 1.0, A, int(k), B, int(n), 0.0,
                 C, int(n));
 }
+
+#if FACT_BENCH_LAPACKE
+int potrf(std::size_t n, float* A) { return LAPACKE_spotrf_work(LAPACK_COL_MAJOR, 'U', int(n), A, int(n)); }
+int potrf(std::size_t n, double* A) { return LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', int(n), A, int(n)); }
+#endif
 
 }  // namespace bench::blas

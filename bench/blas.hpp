@@ -21,4 +21,9 @@ std::string config();
 void gemm(std::size_t m, std::size_t n, std::size_t k, const float* A, const float* B, float* C);
 void gemm(std::size_t m, std::size_t n, std::size_t k, const double* A, const double* B, double* C);
 
+/// A (n×n, row-major, lower triangle) = L·Lᵀ in place by LAPACKE's potrf (column-major upper on the same
+/// buffer, as fact/linalg.cpp calls it); returns LAPACK's info. Only with LAPACKE (FACT_BENCH_LAPACKE).
+int potrf(std::size_t n, float* A);
+int potrf(std::size_t n, double* A);
+
 }  // namespace bench::blas

@@ -3,6 +3,7 @@
 //   gemm/<impl>/<f32|f64>/<m>x<k>x<n>/threads:<t>      C (m×n) = A (m×k) · B (k×n), row-major
 // Squares n = 256 .. 2048 and the products of an MLP step: (256×784)·(784×1024), the first layer of a
 // 784-1024-1024-10 network at batch 256, and (512×2048)·(2048×2048), a layer of the 2048-wide one.
+// Also the Cholesky factorization built on the gemm (potrf/<impl>/<dtype>/<n>/threads:<t>).
 #pragma once
 
 #include <chrono>
@@ -49,6 +50,43 @@ void time_gemm(benchmark::State& state, const GemmShape& s, int threads, Product
     }
     const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
     set_flop_counters<T>(state, 2.0 * double(s.m) * double(s.n) * double(s.k), threads, elapsed.count());
+}
+
+/// The Cholesky rows, potrf/<impl>/<f32|f64>/<n>/threads:<t>: A = L·Lᵀ of an n×n symmetric positive
+/// definite matrix, in place on its lower triangle (row-major; LAPACK's column-major upper), n³/3 flops.
+inline std::vector<std::size_t> potrf_sizes(bool quick) {
+    if (quick) return {1000, 2000};
+    return {1000, 2000, 4000, 8000};
+}
+
+/// Time factor(n, A) on copies of one well-conditioned A = G·Gᵀ/64 + I (G n×64 Gaussian, fixed seed); the
+/// copy before each factorization is not timed. Counters as time_gemm's, for n³/3 flops.
+template <class T, class Factor>
+void time_potrf(benchmark::State& state, std::size_t n, int threads, Factor factor) {
+    const std::size_t r = 64;
+    std::mt19937 rng(0);
+    std::normal_distribution<double> normal;
+    std::vector<double> G(n * r);
+    for (double& g : G) g = normal(rng);
+    std::vector<T> A0(n * n, T(0)), A(n * n);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j <= i; ++j) {
+            double s = i == j ? 1.0 : 0.0;
+            for (std::size_t k = 0; k < r; ++k) s += G[i * r + k] * G[j * r + k] / double(r);
+            A0[i * n + j] = T(s);
+        }
+    peak_flops<T>();
+    double seconds = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        A = A0;
+        state.ResumeTiming();
+        const auto start = std::chrono::steady_clock::now();
+        if (factor(n, A.data()) != 0) state.SkipWithError("the matrix is not positive definite");
+        seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        benchmark::ClobberMemory();
+    }
+    set_flop_counters<T>(state, double(n) * double(n) * double(n) / 3.0, threads, seconds);
 }
 
 /// Register the FMA peak rows: peak/fma/<dtype>/1core/threads:1.

@@ -24,6 +24,7 @@ import sys
 # Comparators of each workload (by its part before the first '.'), in the order printed.
 COMPARATORS = {
     "gemm": ["openblas", "openblas-unset", "openblas-best", "torch", "numpy"],
+    "potrf": ["openblas", "openblas-unset", "openblas-best"],
     "map": ["loop"],
     "reduce": ["loop"],
     "graph.tiny": ["hand", "torch"],
@@ -218,7 +219,7 @@ def both(a, b, fmt):
 def build_table(results):
     table = Table(["workload", "dtype", "thr", "shape", "project", "vs", "peer time", "ratio", "GFLOP/s",
                    "%peak"])
-    order = ["peak", "gemm", "map", "reduce", "graph", "mlp", "agop", "kernel", "rfm"]
+    order = ["peak", "gemm", "potrf", "map", "reduce", "graph", "mlp", "agop", "kernel", "rfm"]
 
     def sort_key(key):
         workload, impl, dtype, shape, threads = key

@@ -14,6 +14,7 @@
 #include <lapacke.h>
 
 #include "autodiff/error.hpp"
+#include "autodiff/kernels/cholesky.hpp"
 #include "autodiff/kernels/gemm.hpp"
 
 namespace fact {
@@ -183,10 +184,11 @@ SolveReport solve_ridge_system(Matrix& A, double ridge, Matrix& B) {
     const double singular = static_cast<double>(n) * std::numeric_limits<double>::epsilon();
 
     if (ridge > 0) {
-        lapack_int info = LAPACKE_dposv_work(LAPACK_COL_MAJOR, 'U', ln, lc, A.data(), ln, x.data(), ln);
-        if (info < 0)
-            throw ad::ValueError(fmt::format("solve_ridge_system: LAPACKE_dposv rejected argument {}", -info));
+        // The project's own Cholesky (autodiff/kernels/cholesky.hpp), on the gemm: its row-major lower factor L
+        // is LAPACK's column-major upper one, which dpocon reads as it lies; the right-hand sides are x's rows.
+        const std::size_t info = ad::potrf_lower(n, A.data(), n);
         if (info == 0) {
+            ad::potrs_lower(c, n, A.data(), n, x.data(), n);
             std::vector<double> work(3 * n);
             std::vector<lapack_int> iwork(n);
             LAPACKE_dpocon_work(LAPACK_COL_MAJOR, 'U', ln, A.data(), ln, anorm, &report.rcond, work.data(),

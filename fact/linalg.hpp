@@ -47,14 +47,15 @@ std::string to_string(SolveMethod method);  ///< "cholesky", "symmetric-indefini
 
 /// What solve_ridge_system did.
 struct SolveReport {
-    SolveMethod method = SolveMethod::cholesky;  ///< the LAPACK path that produced X
+    SolveMethod method = SolveMethod::cholesky;  ///< the path that produced X
     double rcond = 0;   ///< LAPACK's estimate of 1/cond₁ of the factored matrix (NaN for least squares)
     std::string note;   ///< why a fallback was taken ("" when the first choice worked)
 };
 
 /// Solve (A + μI) X = B for X, the kernel ridge regression system α = (K + μI)⁻¹Y (docs/MATH.md §5).
 /// A (n,n) symmetric, only its lower triangle read and then destroyed; B (n,c) is replaced by X.
-/// μ > 0: Cholesky (dposv). μ = 0, or Cholesky failed: symmetric indefinite LDLᵀ (dsysv). If that
+/// μ > 0: Cholesky (ad::potrf_lower and ad::potrs_lower, the project's own on its gemm; 1/cond₁ by LAPACK's
+/// dpocon). μ = 0, or Cholesky failed: symmetric indefinite LDLᵀ (dsysv). If that
 /// factorization is singular or its estimated 1/cond₁ is below n·ε, the system is solved in the least-squares
 /// sense by SVD (dgelsd, minimum norm, singular values below n·ε·σ_max dropped). O(n³); no copy of A is made
 /// except for the least-squares fallback. Throws ad::ShapeError for non-matching shapes, ad::ValueError

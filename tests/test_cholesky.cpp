@@ -142,15 +142,18 @@ BOOST_AUTO_TEST_CASE(trsm_and_syrk_against_the_textbook_products) {
                 for (std::size_t j = i + 1; j < ldl; ++j) L[i * ldl + j] = 0;   // the full matrix L for gemm_naive
             std::vector<double> B(m * ldb);
             for (double& b : B) b = normal(rng);
-            std::vector<double> X = B;
-            ad::trsm_right_lower_trans(m, n, L.data(), ldl, X.data(), ldb);
-            std::vector<double> back(m * ldb, 0.0);
-            ad::gemm_naive(ad::Trans::no, ad::Trans::yes, m, n, n, 1.0, X.data(), ldb, L.data(), ldl, 0.0, back.data(),
-                           ldb);
-            double err = 0;
-            for (std::size_t i = 0; i < m; ++i)
-                for (std::size_t j = 0; j < n; ++j) err = std::max(err, std::abs(back[i * ldb + j] - B[i * ldb + j]));
-            BOOST_TEST(err <= 1e-12, "trsm m = " << m << ", n = " << n << ": max error " << err);
+            for (const ad::Trans t : {ad::Trans::yes, ad::Trans::no}) {
+                std::vector<double> X = B;
+                if (t == ad::Trans::yes) ad::trsm_right_lower_trans(m, n, L.data(), ldl, X.data(), ldb);
+                else ad::trsm_right_lower(m, n, L.data(), ldl, X.data(), ldb);
+                std::vector<double> back(m * ldb, 0.0);
+                ad::gemm_naive(ad::Trans::no, t, m, n, n, 1.0, X.data(), ldb, L.data(), ldl, 0.0, back.data(), ldb);
+                double err = 0;
+                for (std::size_t i = 0; i < m; ++i)
+                    for (std::size_t j = 0; j < n; ++j) err = std::max(err, std::abs(back[i * ldb + j] - B[i * ldb + j]));
+                BOOST_TEST(err <= 1e-12, "trsm (L" << (t == ad::Trans::yes ? "ᵀ" : "") << ") m = " << m << ", n = " << n
+                                                   << ": max error " << err);
+            }
         }
     for (std::size_t n : {1u, 63u, 64u, 65u, 200u})
         for (double beta : {0.0, 0.5}) {
@@ -171,6 +174,30 @@ BOOST_AUTO_TEST_CASE(trsm_and_syrk_against_the_textbook_products) {
             BOOST_TEST(err <= 1e-12, "syrk n = " << n << ", beta = " << beta << ": max error " << err);
             BOOST_TEST(upper_untouched(C, n, ldc));
         }
+}
+
+// potrs: every row x of the result solves A·xᵀ = bᵀ (residual against the original A, in double).
+BOOST_AUTO_TEST_CASE(potrs_solves_with_the_factor) {
+    std::mt19937_64 rng(13);
+    std::normal_distribution<double> normal;
+    for (std::size_t n : {1u, 40u, 300u}) {
+        const std::size_t m = 3;
+        const std::vector<double> A = spd<double>(n, n, unsigned(n));
+        std::vector<double> L = A;
+        BOOST_TEST_REQUIRE(ad::potrf_lower(n, L.data(), n) == 0u);
+        std::vector<double> B(m * n);
+        for (double& b : B) b = normal(rng);
+        std::vector<double> X = B;
+        ad::potrs_lower(m, n, L.data(), n, X.data(), n);
+        double err = 0;
+        for (std::size_t r = 0; r < m; ++r)
+            for (std::size_t i = 0; i < n; ++i) {
+                double s = 0;
+                for (std::size_t j = 0; j < n; ++j) s += (j <= i ? A[i * n + j] : A[j * n + i]) * X[r * n + j];
+                err = std::max(err, std::abs(s - B[r * n + i]));
+            }
+        BOOST_TEST(err <= 1e-12, "potrs n = " << n << ": max residual " << err);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(the_same_bits_for_one_and_two_threads) {

@@ -48,6 +48,22 @@ void trsm_direct(std::size_t m, std::size_t n, const T* L, std::size_t ldl, T* B
     });
 }
 
+// Every row x of B (m×n, n ≤ kBase) solves Lᵀ·xᵀ = bᵀ by back substitution:
+// x[j] = (b[j] − Σ_{k>j} x[k]·L[k][j]) / L[j][j], from the last j down; rows in parallel chunks.
+template <class T>
+void trsm_direct_back(std::size_t m, std::size_t n, const T* L, std::size_t ldl, T* B, std::size_t ldb) {
+    parallel_chunks(m, kRowChunk, [&](std::size_t, std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end; ++i) {
+            T* x = B + i * ldb;
+            for (std::size_t j = n; j-- > 0;) {
+                T s = x[j];
+                for (std::size_t k = j + 1; k < n; ++k) s -= x[k] * L[k * ldl + j];
+                x[j] = s / L[j * ldl + j];
+            }
+        }
+    });
+}
+
 // C (n×n, n ≤ kSyrkTile) ← β·C + α·A·Aᵀ on the lower triangle: the whole product into a scratch tile first.
 template <class T>
 void syrk_direct(std::size_t n, std::size_t k, T alpha, const T* A, std::size_t lda, T beta, T* C, std::size_t ldc) {
@@ -85,6 +101,25 @@ void trsm_right_lower_trans(std::size_t m, std::size_t n, const T* L, std::size_
 }
 
 template <class T>
+void trsm_right_lower(std::size_t m, std::size_t n, const T* L, std::size_t ldl, T* B, std::size_t ldb) {
+    if (m == 0 || n == 0) return;
+    if (n <= kBase) return trsm_direct_back(m, n, L, ldl, B, ldb);
+    // X·L = B with L = [[L11, 0], [L21, L22]], X = [X1 X2], B = [B1 B2]:
+    //   X2·L22 = B2,   X1·L11 = B1 − X2·L21.
+    const std::size_t n1 = split(n), n2 = n - n1;
+    trsm_right_lower(m, n2, L + n1 * ldl + n1, ldl, B + n1, ldb);
+    gemm(Trans::no, Trans::no, m, n1, n2, T(-1), B + n1, ldb, L + n1 * ldl, ldl, T(1), B, ldb);
+    trsm_right_lower(m, n1, L, ldl, B, ldb);
+}
+
+template <class T>
+void potrs_lower(std::size_t m, std::size_t n, const T* L, std::size_t ldl, T* B, std::size_t ldb) {
+    // x·A = b with A = L·Lᵀ (A symmetric: the same as A·xᵀ = bᵀ): first y·Lᵀ = b, then x·L = y.
+    trsm_right_lower_trans(m, n, L, ldl, B, ldb);
+    trsm_right_lower(m, n, L, ldl, B, ldb);
+}
+
+template <class T>
 std::size_t potrf_lower(std::size_t n, T* A, std::size_t lda) {
     if (n <= kBase) return potrf_direct(n, A, lda);
     // A = [[A11, ·], [A21, A22]]:  A11 = L11·L11ᵀ,  L21 = A21·L11⁻ᵀ,  A22 − L21·L21ᵀ = L22·L22ᵀ.
@@ -102,6 +137,10 @@ template std::size_t potrf_lower<float>(std::size_t, float*, std::size_t);
 template std::size_t potrf_lower<double>(std::size_t, double*, std::size_t);
 template void trsm_right_lower_trans<float>(std::size_t, std::size_t, const float*, std::size_t, float*, std::size_t);
 template void trsm_right_lower_trans<double>(std::size_t, std::size_t, const double*, std::size_t, double*, std::size_t);
+template void trsm_right_lower<float>(std::size_t, std::size_t, const float*, std::size_t, float*, std::size_t);
+template void trsm_right_lower<double>(std::size_t, std::size_t, const double*, std::size_t, double*, std::size_t);
+template void potrs_lower<float>(std::size_t, std::size_t, const float*, std::size_t, float*, std::size_t);
+template void potrs_lower<double>(std::size_t, std::size_t, const double*, std::size_t, double*, std::size_t);
 template void syrk_lower<float>(std::size_t, std::size_t, float, const float*, std::size_t, float, float*, std::size_t);
 template void syrk_lower<double>(std::size_t, std::size_t, double, const double*, std::size_t, double, double*,
                                  std::size_t);

@@ -4,6 +4,8 @@
 /// ~~~{.unparsed}
 ///   potrf_lower             A = L·Lᵀ, L over A's lower triangle            n³/3 flops
 ///   trsm_right_lower_trans  B ← B·L⁻ᵀ  (solves X·Lᵀ = B)                   m·n² flops
+///   trsm_right_lower        B ← B·L⁻¹  (solves X·L = B)                    m·n² flops
+///   potrs_lower             B ← B·A⁻¹ from A's factor (the two solves)     2·m·n² flops
 ///   syrk_lower              C ← β·C + α·A·Aᵀ on C's lower triangle           n²·k flops
 /// ~~~
 /// Recursive, as in Gustavson's recursive Cholesky: split A = [[A11, ·], [A21, A22]] at about n/2, factor
@@ -31,6 +33,19 @@ std::size_t potrf_lower(std::size_t n, T* A, std::size_t lda);
 /// Cost: m·n² flops.
 template <class T>
 void trsm_right_lower_trans(std::size_t m, std::size_t n, const T* L, std::size_t ldl, T* B, std::size_t ldb);
+
+/// B (m×n, leading dimension ldb) ← B·L⁻¹ for L (n×n, lower triangular, leading dimension ldl, non-zero
+/// diagonal): the X with X·L = B, i.e. every row x of X solves Lᵀ·xᵀ = bᵀ (back substitution). Only L's
+/// lower triangle is read. Cost: m·n² flops.
+template <class T>
+void trsm_right_lower(std::size_t m, std::size_t n, const T* L, std::size_t ldl, T* B, std::size_t ldb);
+
+/// B (m×n, leading dimension ldb) ← B·A⁻¹ for the symmetric A = L·Lᵀ whose factor potrf_lower left in L
+/// (n×n, leading dimension ldl): every row of B becomes the solution x of A·xᵀ = bᵀ, by the two triangular
+/// solves X·Lᵀ = B, then X·L = the result. (The right-hand sides are rows, so a column-major n×m right-hand
+/// side is B as it lies in memory.) Cost: 2·m·n² flops.
+template <class T>
+void potrs_lower(std::size_t m, std::size_t n, const T* L, std::size_t ldl, T* B, std::size_t ldb);
 
 /// C (n×n, leading dimension ldc) ← β·C + α·A·Aᵀ on C's lower triangle (diagonal included), A n×k with
 /// leading dimension lda; the strict upper triangle of C is not accessed. β = 0 overwrites (NaNs in C do

@@ -14,7 +14,7 @@ namespace cli {
 void add_grokking_command(CLI::App& experiment, Commands& out) {
     struct Flags {
         fact::GrokkingConfig config;
-        std::string op = "add", updates = "nfa,fact", kernel = "gaussian";
+        std::string op = "add", updates = "nfa,fact", kernel = "gaussian", normalize = "auto";
         int threads = 0;
         MaxMemory max_memory;
         std::string resume;
@@ -28,18 +28,19 @@ void add_grokking_command(CLI::App& experiment, Commands& out) {
     cmd->add_option("--op", f->op, "add|sub|mul|div")->capture_default_str();
     cmd->add_option("--frac", g.frac, "training fraction of the p² pairs")
         ->check(real({0.0, 1.0, true, true}))->capture_default_str();
-    cmd->add_option("--iters", g.iters, "RFM iterations")
+    cmd->add_option("--iters", g.rfm.iters, "RFM iterations")
         ->check(integer(0, 100000))->capture_default_str();
     cmd->add_option("--update", f->updates, "updates to run side by side (nfa, fact, fact-geo)")->capture_default_str();
     cmd->add_option("--kernel", f->kernel, "laplace|gaussian|quadratic|exp")->capture_default_str();
-    cmd->add_option("--bandwidth", g.kernel.bandwidth, "L")
+    cmd->add_option("--bandwidth", g.rfm.kernel.bandwidth, "L")
         ->check(real(positive()))->capture_default_str();
-    cmd->add_option("--ridge", g.ridge, "μ")
+    cmd->add_option("--ridge", g.rfm.ridge, "μ")
         ->check(real(non_negative()))->capture_default_str();
-    cmd->add_option("--power", g.power, "s of the nfa update")
+    cmd->add_option("--power", g.rfm.power, "s of the nfa update")
         ->check(real(agop_power()))->capture_default_str();
-    cmd->add_flag("--center,!--no-center", g.center, "centre the gradients of the nfa update (default on)");
-    cmd->add_option("--normalize", g.normalize, "none|max|trace|auto")->capture_default_str();
+    cmd->add_flag("--center,!--no-center", g.rfm.center, "centre the gradients of the nfa update (default on)");
+    cmd->add_option("--normalize", f->normalize, "none|max|trace|auto (auto: max for fact updates, none for nfa)")
+        ->capture_default_str();
     add_seed(cmd, g.seed, "seed of the train/test split");
     add_out_and_resume(cmd, g.out, f->resume, "every update's M and history, kept after every iteration");
     add_threads(cmd, f->threads);
@@ -55,7 +56,8 @@ void add_grokking_command(CLI::App& experiment, Commands& out) {
                        if (start == Start::usage_error) return 2;
                        if (start == Start::fresh) {
                            c.op = data::parse_mod_op(f->op);
-                           c.kernel.kind = fact::parse_kernel(f->kernel);
+                           c.rfm.kernel.kind = fact::parse_kernel(f->kernel);
+                           if (f->normalize != "auto") c.rfm.normalize = fact::parse_normalization(f->normalize);
                            c.updates = parse_updates("--update", f->updates);
                        }
                        const fact::GrokkingResult r =

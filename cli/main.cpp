@@ -287,7 +287,7 @@ int run_demo(const std::string& requested, bool explicit_out, bool quiet) {
     fact::GrokkingConfig g;
     g.p = 13;
     g.frac = 0.8;
-    g.iters = 20;
+    g.rfm.iters = 20;
     g.out = out + "/grokking";
     g.quiet = true;
     say("== part 3 of 3: grokking (a + b) mod 13 with RFM ==\n"

@@ -56,16 +56,16 @@ void add_parity_command(CLI::App& experiment, Commands& out) {
     cmd->add_option("--test-n", f->run.test_n, "held-out test samples (an independent draw: seed + 0x9E3779B97F4A7C15)")
         ->check(integer(1, max_count))
         ->capture_default_str();
-    cmd->add_option("--iters", f->run.iters, "T updates of M (iterations 0..T are evaluated)")
+    cmd->add_option("--iters", f->run.rfm.iters, "T updates of M (iterations 0..T are evaluated)")
         ->check(integer(0, 100000))
         ->capture_default_str();
     cmd->add_option("--update", f->updates, "updates to run side by side: nfa, fact, fact-geo, comma separated")
         ->capture_default_str();
     cmd->add_option("--kernel", f->kernel, "laplace|gaussian|quadratic|exp")->capture_default_str();
-    cmd->add_option("--bandwidth", f->run.kernel.bandwidth, "L (distance kernels)")->check(real(positive()))->capture_default_str();
-    cmd->add_option("--ridge", f->run.ridge, "μ (0: ridgeless)")->check(real(non_negative()))->capture_default_str();
-    cmd->add_option("--power", f->run.power, "s of the nfa update M = AGOP^s")->check(real(agop_power()))->capture_default_str();
-    cmd->add_flag("--center", f->run.center, "centre the gradients before the AGOP (nfa)");
+    cmd->add_option("--bandwidth", f->run.rfm.kernel.bandwidth, "L (distance kernels)")->check(real(positive()))->capture_default_str();
+    cmd->add_option("--ridge", f->run.rfm.ridge, "μ (0: ridgeless)")->check(real(non_negative()))->capture_default_str();
+    cmd->add_option("--power", f->run.rfm.power, "s of the nfa update M = AGOP^s")->check(real(agop_power()))->capture_default_str();
+    cmd->add_flag("--center", f->run.rfm.center, "centre the gradients before the AGOP (nfa)");
     cmd->add_option("--normalize", f->normalize, "none|max|trace|auto (auto: max for fact updates, none for nfa)")
         ->capture_default_str();
     cmd->add_option("--threshold", f->run.threshold, "test accuracy that counts as learned (first iteration ≥ it)")
@@ -112,8 +112,8 @@ void add_parity_command(CLI::App& experiment, Commands& out) {
                            throw nn::ConfigError(fmt::format("--k {} is above --d {}; expected 1 ≤ k ≤ d", c.k, c.d));
                        if (!f->sweep.empty()) c.sweep = parse_sizes("--sweep", f->sweep);
                        c.updates = parse_updates("--update", f->updates);
-                       c.kernel.kind = fact::parse_kernel(f->kernel);
-                       if (f->normalize != "auto") c.normalize = fact::parse_normalization(f->normalize);
+                       c.rfm.kernel.kind = fact::parse_kernel(f->kernel);
+                       if (f->normalize != "auto") c.rfm.normalize = fact::parse_normalization(f->normalize);
                        return report(fact::run_parity(c), c.out, c.quiet);
                    }});
 }

@@ -30,14 +30,14 @@ void add_tau_command(CLI::App& experiment, Commands& out) {
     cmd->add_option("--frac", f->run.train_fraction, "training fraction of all pairs")
         ->check(real({0.0, 1.0, true, true}))->capture_default_str();
     cmd->add_option("--kernel", f->kernel, "quadratic|exp (inner-product kernels)")->capture_default_str();
-    cmd->add_option("--ridge", f->run.ridge, "μ (0: ridgeless)")
+    cmd->add_option("--ridge", f->run.rfm.ridge, "μ (0: ridgeless)")
         ->check(real(non_negative()))->capture_default_str();
-    cmd->add_option("--iters", f->run.iters, "T updates of M (iterations 0..T are evaluated)")
+    cmd->add_option("--iters", f->run.rfm.iters, "T updates of M (iterations 0..T are evaluated)")
         ->check(integer(0, 100000))->capture_default_str();
     cmd->add_option("--update", f->update, "nfa|fact|fact-geo")->capture_default_str();
-    cmd->add_option("--power", f->run.power, "s of the nfa update M = AGOP^s")
+    cmd->add_option("--power", f->run.rfm.power, "s of the nfa update M = AGOP^s")
         ->check(real(agop_power()))->capture_default_str();
-    cmd->add_flag("--center", f->run.center, "centre the gradients before the AGOP (nfa)");
+    cmd->add_flag("--center", f->run.rfm.center, "centre the gradients before the AGOP (nfa)");
     cmd->add_option("--normalize", f->normalize, "none|max|trace|auto (auto: max for fact updates, none for nfa)")
         ->capture_default_str();
     cmd->add_option("--scatter-points", f->run.scatter_points, "pairs drawn in scatter.svg (a seeded subsample)")
@@ -56,17 +56,17 @@ void add_tau_command(CLI::App& experiment, Commands& out) {
                        if (start == Start::usage_error) return 2;
                        if (start == Start::fresh) {
                            c.op = data::parse_mod_op(f->op);
-                           c.kernel.kind = fact::parse_kernel(f->kernel);
-                           c.update = fact::parse_update(f->update);
-                           if (f->normalize != "auto") c.normalize = fact::parse_normalization(f->normalize);
+                           c.rfm.kernel.kind = fact::parse_kernel(f->kernel);
+                           c.rfm.update = fact::parse_update(f->update);
+                           if (f->normalize != "auto") c.rfm.normalize = fact::parse_normalization(f->normalize);
                        }
                        const fact::TauResult r = start == Start::resume ? fact::tau_resume(f->resume) : fact::run_tau(c);
                        if (start == Start::resume) c = r.config;
                        const fact::RfmIteration& last = r.rfm.history.back();
                        std::printf("E6 τ vs K' on (a %s b) mod %zu, %s kernel, ridge %g, %s update, %zu iterations: "
                                    "train acc %.4f, test acc %.4f\n",
-                                   data::to_string(c.op).c_str(), c.p, fact::to_string(c.kernel.kind).c_str(), c.ridge,
-                                   fact::to_string(c.update).c_str(), r.rfm.history.size() - 1, last.train_acc,
+                                   data::to_string(c.op).c_str(), c.p, fact::to_string(c.rfm.kernel.kind).c_str(), c.rfm.ridge,
+                                   fact::to_string(c.rfm.update).c_str(), r.rfm.history.size() - 1, last.train_acc,
                                    last.test_acc);
                        std::printf("pairs i < j (%zu): τ ≈ %.6g K' + %.6g, R² = %.4f\n", r.fit.count, r.fit.slope,
                                    r.fit.intercept, r.fit.r2);

@@ -106,21 +106,13 @@ GrokkingResult grokking_into(const GrokkingConfig& c, nn::OutputDir* out, const 
     if (!c.quiet)
         std::fprintf(stderr, "grokking: (a %s b) mod %zu, %zu training pairs, %zu test pairs, %s kernel L = %g, "
                              "ridge %g, %zu iterations\n", data::to_string(c.op).c_str(), c.p, split.train.n(),
-                     split.test.n(), to_string(c.kernel.kind).c_str(), c.kernel.bandwidth, c.ridge, c.iters);
+                     split.test.n(), to_string(c.rfm.kernel.kind).c_str(), c.rfm.kernel.bandwidth, c.rfm.ridge,
+                     c.rfm.iters);
 
     GrokkingResult result;
     RfmRuns runs(out, "grokking", c.quiet, hooks);
     for (RfmUpdate update : c.updates) {
-        RfmConfig rc;
-        rc.kernel = c.kernel;
-        rc.ridge = c.ridge;
-        rc.iters = c.iters;
-        rc.update = update;
-        rc.power = c.power;
-        rc.center = update == RfmUpdate::nfa && c.center;
-        rc.normalize = c.normalize == "auto" ? default_normalization(update) : parse_normalization(c.normalize);
-        rc.keep_matrices = true;
-        rc.quiet = c.quiet;
+        const RfmConfig rc = machine_for(c.rfm, update, c.quiet);
         GrokkingRun run;
         run.update = update;
         run.normalize = normalization_of(rc);
@@ -155,12 +147,12 @@ GrokkingResult grokking_into(const GrokkingConfig& c, nn::OutputDir* out, const 
         "M_t: the feature matrix after iteration t; M_T: the final one (T = {}). C = M_t[0:p, p:2p] couples a to b.\n"
         "D(C) = Σ (C[a,b] − mean of C over the class of (a,b))² / ‖C‖²_F, classes {}: 0 = C constant on each class\n"
         "ρ(M_t, M_T) = cosine(M_t, M_T): 1 = the final features (docs/MATH.md §6.7)",
-        c.iters, class_text(c.op));
+        c.rfm.iters, class_text(c.op));
     nlohmann::json summary;
     summary["experiment"] = "grokking";
-    summary["config"] = {{"p", c.p}, {"op", data::to_string(c.op)}, {"frac", c.frac}, {"iters", c.iters},
-                         {"kernel", to_string(c.kernel.kind)}, {"bandwidth", c.kernel.bandwidth}, {"ridge", c.ridge},
-                         {"power", c.power}, {"center_nfa", c.center}, {"seed", c.seed},
+    summary["config"] = {{"p", c.p}, {"op", data::to_string(c.op)}, {"frac", c.frac}, {"iters", c.rfm.iters},
+                         {"kernel", to_string(c.rfm.kernel.kind)}, {"bandwidth", c.rfm.kernel.bandwidth}, {"ridge", c.rfm.ridge},
+                         {"power", c.rfm.power}, {"center_nfa", c.rfm.center}, {"seed", c.seed},
                          {"train", split.train.n()}, {"test", split.test.n()}};
     for (const GrokkingRun& r : result.runs) {
         Series a{to_string(r.update) + "-RFM test", {}, {}}, tr{to_string(r.update) + "-RFM train", {}, {}};
@@ -233,13 +225,20 @@ GrokkingResult grokking_resume(const std::string& out, const ExperimentHooks& ho
                               [&](const GrokkingConfig& c, nn::OutputDir& out) { return grokking_into(c, &out, hooks); });
 }
 
+RfmConfig grokking_machine() {
+    RfmConfig r;
+    r.kernel = {KernelKind::gaussian, 2.5};
+    r.ridge = 0.0;
+    r.iters = 75;
+    r.center = true;
+    return r;
+}
+
 nlohmann::json to_json(const GrokkingConfig& c) {
     nlohmann::json updates = nlohmann::json::array();
     for (RfmUpdate u : c.updates) updates.push_back(to_string(u));
-    return {{"p", c.p}, {"op", data::to_string(c.op)}, {"frac", c.frac}, {"iters", c.iters}, {"updates", updates},
-            {"kernel", to_string(c.kernel.kind)}, {"bandwidth", c.kernel.bandwidth}, {"ridge", c.ridge},
-            {"power", c.power}, {"center", c.center}, {"normalize", c.normalize}, {"snapshots", c.snapshots},
-            {"seed", c.seed}, {"out", c.out}, {"quiet", c.quiet}};
+    return {{"p", c.p}, {"op", data::to_string(c.op)}, {"frac", c.frac}, {"updates", updates}, {"rfm", to_json(c.rfm)},
+            {"snapshots", c.snapshots}, {"seed", c.seed}, {"out", c.out}, {"quiet", c.quiet}};
 }
 
 GrokkingConfig grokking_config_from_json(const nlohmann::json& j, const std::string& where) {
@@ -248,14 +247,8 @@ GrokkingConfig grokking_config_from_json(const nlohmann::json& j, const std::str
     c.p = f.count("p");
     c.op = f.parsed("op", data::parse_mod_op);
     c.frac = f.number("frac");
-    c.iters = f.count("iters");
     c.updates = f.parsed_list("updates", parse_update);
-    c.kernel = {f.parsed("kernel", parse_kernel), f.number("bandwidth")};
-    c.ridge = f.number("ridge");
-    c.power = f.number("power");
-    c.center = f.boolean("center");
-    c.normalize = f.text("normalize");
-    if (c.normalize != "auto") f.parsed("normalize", parse_normalization);
+    c.rfm = rfm_config_from_json(f.at("rfm"), where, "rfm.");
     c.snapshots = f.counts("snapshots");
     c.seed = f.count("seed");
     c.out = f.text("out");

@@ -27,18 +27,17 @@ namespace fact {
 /// are left out). Throws ad::ShapeError unless M is (2p, 2p).
 double circulant_deviation(const Matrix& M, std::size_t p, data::ModOp op);
 
+/// The machine of E5 (Mallinar et al.'s setup): Gaussian kernel L = 2.5, ridge 0, 75 iterations, the nfa
+/// update's gradients centred (docs/MATH.md §5), each update's default normalisation.
+RfmConfig grokking_machine();
+
 /// The settings of E5 (defaults: Mallinar et al.'s setup).
 struct GrokkingConfig {
     std::size_t p = 61;                                ///< the modulus
     data::ModOp op = data::ModOp::add;                 ///< the operation
     double frac = 0.5;                                 ///< training fraction of the pairs
-    std::size_t iters = 75;                            ///< T: RFM updates
     std::vector<RfmUpdate> updates = {RfmUpdate::nfa, RfmUpdate::fact};  ///< run side by side
-    Kernel kernel{KernelKind::gaussian, 2.5};          ///< Gaussian, L = 2.5
-    double ridge = 0.0;                                ///< μ
-    double power = 0.5;                                ///< nfa: M = AGOP^s
-    bool center = true;                                ///< nfa: centred gradients (docs/MATH.md §5)
-    std::string normalize = "auto";                    ///< none|max|trace|auto (default_normalization per update)
+    RfmConfig rfm = grokking_machine();                ///< the machine; its update is each of `updates` in turn
     std::vector<std::size_t> snapshots = {0, 5, 10, 15, 20, 30, 50, 75};   ///< heatmaps of M at these iterations
     std::uint64_t seed = 0;                            ///< the split of the pairs
     std::string out;                                   ///< `out/<update>/...`, summary.json, curves.svg

@@ -18,6 +18,7 @@
 #include "fact/metrics.hpp"
 #include "fact/output.hpp"
 #include "fact/plot.hpp"
+#include "fact/rfm_run.hpp"
 #include "fact/run.hpp"
 #include "nn/error.hpp"
 #include "nn/output_dir.hpp"
@@ -75,16 +76,7 @@ data::ParityOptions parity_options(const ParityConfig& c, std::size_t n, std::ui
 // One update at one n: run_rfm, then the support share and the threshold iteration from its history.
 ParityRun run_update(const ParityConfig& c, RfmUpdate update, const data::Dataset& train,
                      const data::Dataset& test, const std::vector<std::size_t>& support, RfmRuns& runs) {
-    RfmConfig r;
-    r.kernel = c.kernel;
-    r.ridge = c.ridge;
-    r.iters = c.iters;
-    r.update = update;
-    r.power = c.power;
-    r.center = c.center;
-    r.normalize = c.normalize;  // unset: the update's default
-    r.keep_matrices = true;
-    r.quiet = c.quiet;
+    const RfmConfig r = machine_for(c.rfm, update, c.quiet);
 
     ParityRun run;
     run.update = update;
@@ -167,12 +159,12 @@ nlohmann::json settings_json(const ParityConfig& c, const std::vector<std::size_
             {"test_n", c.test_n},
             {"seed", c.seed},
             {"test_seed", test_seed(c.seed)},
-            {"kernel", to_string(c.kernel.kind)},
-            {"bandwidth", c.kernel.bandwidth},
-            {"ridge", c.ridge},
-            {"iters", c.iters},
-            {"power", c.power},
-            {"center", c.center},
+            {"kernel", to_string(c.rfm.kernel.kind)},
+            {"bandwidth", c.rfm.kernel.bandwidth},
+            {"ridge", c.rfm.ridge},
+            {"iters", c.rfm.iters},
+            {"power", c.rfm.power},
+            {"center", c.rfm.center},
             {"threshold", c.threshold}};
 }
 
@@ -183,7 +175,7 @@ nlohmann::json at_n_json(const ParityConfig& c, const ParityAtN& r) {
         for (const RfmIteration& h : run.rfm.history) test_acc.push_back(h.test_acc), train_acc.push_back(h.train_acc);
         runs.push_back({{"update", to_string(run.update)},
                         {"normalize", to_string(run.normalize)},
-                        {"power", run.update == RfmUpdate::nfa ? nlohmann::json(c.power) : nlohmann::json(nullptr)},
+                        {"power", run.update == RfmUpdate::nfa ? nlohmann::json(c.rfm.power) : nlohmann::json(nullptr)},
                         {"best_test_acc", run.best_test_acc},
                         {"best_iter", run.best_iter},
                         {"first_iter_at_threshold", iteration_json(run.first_at_threshold)},
@@ -221,7 +213,7 @@ std::string at_n_table(const ParityConfig& c, const ParityAtN& r) {
         rule += "---|";
     }
     t += "\n" + rule + "\n";
-    for (std::size_t it = 0; it <= c.iters; ++it) {
+    for (std::size_t it = 0; it <= c.rfm.iters; ++it) {
         t += fmt::format("| {} |", it);
         for (const ParityRun& run : r.runs) {
             const double acc = it < run.rfm.history.size() ? run.rfm.history[it].test_acc : kNaN;
@@ -246,7 +238,7 @@ void write_sweep(const ParityConfig& c, const ParityResult& result, const fs::pa
     std::string csv = "n,update,normalize,best_test_acc,best_iter,first_iter_at_threshold,final_test_acc,"
                       "final_support_fraction,seconds\n";
     LineChart chart{fmt::format("sparse parity d = {}, k = {}: best test accuracy over {} iterations", c.d,
-                                result.support.size(), c.iters),
+                                result.support.size(), c.rfm.iters),
                     "training samples n", "best test accuracy", {}, false};
     for (std::size_t u = 0; u < c.updates.size(); ++u) chart.series.push_back({display_name(c.updates[u]), {}, {}});
     for (const ParityAtN& r : result.by_n)
@@ -330,9 +322,7 @@ ParityResult parity_into(const ParityConfig& c, nn::OutputDir& out, const Experi
     on_support.support = result.support;
     const data::Dataset test = data::sparse_parity(parity_options(on_support, c.test_n, test_seed(c.seed)));
     // Check every RFM setting before the first (possibly long) run.
-    RfmConfig probe;
-    probe.kernel = c.kernel, probe.ridge = c.ridge, probe.power = c.power;
-    check_config(probe);
+    check_config(c.rfm);
 
     RfmRuns runs(&out, "parity", c.quiet, hooks);
     const fs::path& tmp = out.path();
@@ -341,8 +331,8 @@ ParityResult parity_into(const ParityConfig& c, nn::OutputDir& out, const Experi
             "E4 sparse parity: x uniform on {{0,1}}^{}, y = XOR of x on the support {{{}}} (one-hot, 2 classes); "
             "test set {} samples (seed {} + 0x9E3779B97F4A7C15); {} kernel L = {:g}, ridge {:g}, {} iterations, "
             "nfa power {:g}{}\n\n",
-            c.d, fmt::join(result.support, ", "), c.test_n, c.seed, to_string(c.kernel.kind), c.kernel.bandwidth,
-            c.ridge, c.iters, c.power, c.center ? " (centred)" : "");
+            c.d, fmt::join(result.support, ", "), c.test_n, c.seed, to_string(c.rfm.kernel.kind), c.rfm.kernel.bandwidth,
+            c.rfm.ridge, c.rfm.iters, c.rfm.power, c.rfm.center ? " (centred)" : "");
         for (std::size_t n : ns) {
             // The same seed for every n: the training sets of a sweep are nested prefixes of one draw.
             const data::Dataset train = data::sparse_parity(parity_options(on_support, n, c.seed));
@@ -420,14 +410,20 @@ ParityResult parity_resume(const std::string& out, const ExperimentHooks& hooks)
                               });
 }
 
+RfmConfig parity_machine() {
+    RfmConfig r;
+    r.kernel = {KernelKind::laplace, 10.0};
+    r.ridge = 1e-3;
+    r.iters = 10;
+    return r;
+}
+
 nlohmann::json to_json(const ParityConfig& c) {
     nlohmann::json updates = nlohmann::json::array();
     for (RfmUpdate u : c.updates) updates.push_back(to_string(u));
     return {{"d", c.d}, {"k", c.k}, {"support", c.support}, {"n", c.n}, {"sweep", c.sweep}, {"test_n", c.test_n},
-            {"updates", updates}, {"kernel", to_string(c.kernel.kind)}, {"bandwidth", c.kernel.bandwidth},
-            {"ridge", c.ridge}, {"iters", c.iters}, {"power", c.power}, {"center", c.center},
-            {"normalize", c.normalize ? nlohmann::json(to_string(*c.normalize)) : nlohmann::json(nullptr)},
-            {"threshold", c.threshold}, {"seed", c.seed}, {"out", c.out}, {"quiet", c.quiet}};
+            {"updates", updates}, {"rfm", to_json(c.rfm)}, {"threshold", c.threshold}, {"seed", c.seed},
+            {"out", c.out}, {"quiet", c.quiet}};
 }
 
 ParityConfig parity_config_from_json(const nlohmann::json& j, const std::string& where) {
@@ -440,12 +436,7 @@ ParityConfig parity_config_from_json(const nlohmann::json& j, const std::string&
     c.sweep = f.counts("sweep");
     c.test_n = f.count("test_n");
     c.updates = f.parsed_list("updates", parse_update);
-    c.kernel = {f.parsed("kernel", parse_kernel), f.number("bandwidth")};
-    c.ridge = f.number("ridge");
-    c.iters = f.count("iters");
-    c.power = f.number("power");
-    c.center = f.boolean("center");
-    if (!f.at("normalize").is_null()) c.normalize = f.parsed("normalize", parse_normalization);
+    c.rfm = rfm_config_from_json(f.at("rfm"), where, "rfm.");
     c.threshold = f.number("threshold");
     c.seed = f.count("seed");
     c.out = f.text("out");

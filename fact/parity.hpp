@@ -23,6 +23,10 @@
 
 namespace fact {
 
+/// The machine of E4 (the paper's): Laplace kernel L = 10, ridge 1e-3, 10 iterations, no centring, each
+/// update's default normalisation.
+RfmConfig parity_machine();
+
 /// The settings of E4 (defaults: the paper's k = 4 task).
 struct ParityConfig {
     std::size_t d = 50;                                  ///< input dimension
@@ -32,12 +36,7 @@ struct ParityConfig {
     std::vector<std::size_t> sweep;                      ///< sample sizes to run instead of n (empty: just n)
     std::size_t test_n = 10000;                          ///< held-out samples, drawn with test_seed(seed)
     std::vector<RfmUpdate> updates = {RfmUpdate::nfa, RfmUpdate::fact};  ///< run side by side
-    Kernel kernel{KernelKind::laplace, 10.0};            ///< Laplace, L = 10
-    double ridge = 1e-3;                                 ///< μ
-    std::size_t iters = 10;                              ///< T: updates of M (evaluations t = 0..T)
-    double power = 0.5;                                  ///< s of the nfa update
-    bool center = false;                                 ///< centre the gradients before the AGOP (nfa)
-    std::optional<Normalization> normalize;              ///< unset: default_normalization(update) (max for fact)
+    RfmConfig rfm = parity_machine();                    ///< the machine; its update is each of `updates` in turn
     double threshold = 0.99;                             ///< the test accuracy that counts as "learned"
     std::uint64_t seed = 0;                              ///< training data (and the support when drawn)
     std::string out;                                     ///< output directory (required by run_parity)

@@ -173,14 +173,39 @@ RfmRunOutcome rfm_resume(const std::string& out, const RfmRunHooks& hooks) {
     });
 }
 
+RfmConfig machine_for(RfmConfig machine, RfmUpdate update, bool quiet) {
+    machine.update = update;
+    machine.keep_matrices = true;
+    machine.quiet = quiet;
+    return machine;
+}
+
+nlohmann::json to_json(const RfmConfig& r) {
+    return {{"kernel", to_string(r.kernel.kind)}, {"bandwidth", r.kernel.bandwidth}, {"ridge", r.ridge},
+            {"iters", r.iters}, {"update", to_string(r.update)}, {"power", r.power}, {"center", r.center},
+            {"normalize", r.normalize ? nlohmann::json(to_string(*r.normalize)) : nlohmann::json(nullptr)},
+            {"diagonal", r.diagonal}, {"keep_matrices", r.keep_matrices}, {"quiet", r.quiet}};
+}
+
+RfmConfig rfm_config_from_json(const nlohmann::json& j, const std::string& where, const std::string& path) {
+    const JsonFields r(j, where, path);
+    RfmConfig c;
+    c.kernel = {r.parsed("kernel", parse_kernel), r.number("bandwidth")};
+    c.ridge = r.number("ridge");
+    c.iters = r.count("iters");
+    c.update = r.parsed("update", parse_update);
+    c.power = r.number("power");
+    c.center = r.boolean("center");
+    if (!r.at("normalize").is_null()) c.normalize = r.parsed("normalize", parse_normalization);
+    c.diagonal = r.boolean("diagonal");
+    c.keep_matrices = r.boolean("keep_matrices");
+    c.quiet = r.boolean("quiet");
+    return c;
+}
+
 nlohmann::json to_json(const RfmRunConfig& c) {
-    const RfmConfig& r = c.rfm;
     return {{"data", c.data}, {"seed", c.seed}, {"test_frac", c.test_frac}, {"val_frac", c.val_frac},
-            {"row_normalize", c.row_normalize}, {"out", c.out},
-            {"rfm", {{"kernel", to_string(r.kernel.kind)}, {"bandwidth", r.kernel.bandwidth}, {"ridge", r.ridge},
-                     {"iters", r.iters}, {"update", to_string(r.update)}, {"power", r.power}, {"center", r.center},
-                     {"normalize", r.normalize ? nlohmann::json(to_string(*r.normalize)) : nlohmann::json(nullptr)},
-                     {"diagonal", r.diagonal}, {"keep_matrices", r.keep_matrices}, {"quiet", r.quiet}}}};
+            {"row_normalize", c.row_normalize}, {"out", c.out}, {"rfm", to_json(c.rfm)}};
 }
 
 RfmRunConfig rfm_run_config_from_json(const nlohmann::json& j, const std::string& where) {
@@ -192,32 +217,7 @@ RfmRunConfig rfm_run_config_from_json(const nlohmann::json& j, const std::string
     c.val_frac = f.number("val_frac");
     c.row_normalize = f.boolean("row_normalize");
     c.out = f.text("out");
-    const JsonFields r = f.object("rfm");
-    try {
-        c.rfm.kernel.kind = parse_kernel(r.text("kernel"));
-    } catch (const ad::ValueError& e) {
-        throw r.error("kernel", e.what());
-    }
-    c.rfm.kernel.bandwidth = r.number("bandwidth");
-    c.rfm.ridge = r.number("ridge");
-    c.rfm.iters = r.count("iters");
-    try {
-        c.rfm.update = parse_update(r.text("update"));
-    } catch (const ad::ValueError& e) {
-        throw r.error("update", e.what());
-    }
-    c.rfm.power = r.number("power");
-    c.rfm.center = r.boolean("center");
-    if (!r.at("normalize").is_null()) {
-        try {
-            c.rfm.normalize = parse_normalization(r.text("normalize"));
-        } catch (const ad::ValueError& e) {
-            throw r.error("normalize", e.what());
-        }
-    }
-    c.rfm.diagonal = r.boolean("diagonal");
-    c.rfm.keep_matrices = r.boolean("keep_matrices");
-    c.rfm.quiet = r.boolean("quiet");
+    c.rfm = rfm_config_from_json(f.at("rfm"), where, "rfm.");
     return c;
 }
 

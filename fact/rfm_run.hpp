@@ -62,6 +62,17 @@ RfmRunOutcome rfm_run(const RfmRunConfig& config, const RfmRunHooks& hooks = {})
 /// \throws nn::ConfigError for the refusals or an unreadable config.json; data::DataError for the data.
 RfmRunOutcome rfm_resume(const std::string& out, const RfmRunHooks& hooks = {});
 
+/// One run of an experiment that runs several updates side by side on one machine: `machine` with its update
+/// set to `update`, its matrices M_0 .. M_T kept, and `quiet`.
+RfmConfig machine_for(RfmConfig machine, RfmUpdate update, bool quiet);
+
+/// Every field of an RfmConfig as JSON (in the config.json of rfm and the kernel experiments): the exact
+/// inverse of rfm_config_from_json.
+nlohmann::json to_json(const RfmConfig& config);
+/// An RfmConfig from to_json's JSON, found at `path` ("rfm.") of the file `where`.
+/// \throws nn::ConfigError naming `where` and the field ("F: field \"rfm.ridge\" is ...").
+RfmConfig rfm_config_from_json(const nlohmann::json& j, const std::string& where, const std::string& path = "");
+
 /// Every field of config as JSON (config.json): the exact inverse of rfm_run_config_from_json.
 nlohmann::json to_json(const RfmRunConfig& config);
 /// An RfmRunConfig from to_json's JSON. \throws nn::ConfigError naming `where` and the field.

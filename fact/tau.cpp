@@ -18,6 +18,7 @@
 #include "data/random.hpp"
 #include "fact/output.hpp"
 #include "fact/plot.hpp"
+#include "fact/rfm_run.hpp"
 #include "fact/run.hpp"
 #include "nn/error.hpp"
 #include "nn/output_dir.hpp"
@@ -107,9 +108,9 @@ namespace {
 
 void check_tau_config(const TauConfig& c) {
     if (c.out.empty()) throw nn::ConfigError("experiment tau: --out DIR is required");
-    if (is_distance_kernel(c.kernel.kind))
+    if (is_distance_kernel(c.rfm.kernel.kind))
         throw nn::ConfigError(fmt::format("experiment tau: --kernel {}; expected an inner-product kernel "
-                                          "(quadratic or exp): τ and K' need φ'", to_string(c.kernel.kind)));
+                                          "(quadratic or exp): τ and K' need φ'", to_string(c.rfm.kernel.kind)));
 }
 
 // The experiment into out, created by run_tau or adopted by tau_resume.
@@ -121,16 +122,8 @@ TauResult tau_into(const TauConfig& c, nn::OutputDir& out, const ExperimentHooks
     mo.seed = c.seed;
     const data::Split split = data::modular_arithmetic(mo);
 
-    RfmConfig r;
-    r.kernel = c.kernel;
-    r.ridge = c.ridge;
-    r.iters = c.iters;
-    r.update = c.update;
-    r.power = c.power;
-    r.center = c.center;
-    r.normalize = c.normalize;  // unset: the update's default
-    r.keep_matrices = true;     // d×d each: the fit at every M_t comes after the run (which may be resumed)
-    r.quiet = c.quiet;
+    // The matrices are kept (d×d each): the fit at every M_t comes after the run (which may be resumed).
+    const RfmConfig r = machine_for(c.rfm, c.rfm.update, c.quiet);
     check_config(r);
 
     TauResult result;
@@ -142,11 +135,11 @@ TauResult tau_into(const TauConfig& c, nn::OutputDir& out, const ExperimentHooks
         result.rfm = runs.run("rfm", r, RfmData{&split.train, &split.test, nullptr});
         // The fit at every M_t (the matrix its row was evaluated with).
         for (const Matrix& M : result.rfm.matrices) {
-            const Matrix Kp = derivative_kernel_matrix(c.kernel, X, M);
+            const Matrix Kp = derivative_kernel_matrix(c.rfm.kernel, X, M);
             result.fits_per_iter.push_back(fit_tau(tau_matrix(Kp), Kp));
         }
         result.rfm.matrices.clear();
-        const Matrix Kp = derivative_kernel_matrix(c.kernel, X, result.rfm.M), tau = tau_matrix(Kp);
+        const Matrix Kp = derivative_kernel_matrix(c.rfm.kernel, X, result.rfm.M), tau = tau_matrix(Kp);
         std::vector<double> x, y;
         pair_points(tau, Kp, false, x, y);
         result.fit = linear_fit(x, y);
@@ -186,7 +179,7 @@ TauResult tau_into(const TauConfig& c, nn::OutputDir& out, const ExperimentHooks
         Series line{fmt::format("fit: {:.4g} K' + {:.4g}, R² = {:.4f}", f.slope, f.intercept, f.r2),
                     {lo, hi}, {f.slope * lo + f.intercept, f.slope * hi + f.intercept}};
         LineChart chart{fmt::format("tau against K' at the final M ({} mod {}, {} kernel, {} update)", data::to_string(c.op),
-                                    c.p, to_string(c.kernel.kind), to_string(c.update)),
+                                    c.p, to_string(c.rfm.kernel.kind), to_string(c.rfm.update)),
                         "K'_ij = phi'(x_i^T M x_j)", "tau_ij = (1/n) sum_l K'_li K'_lj", {points, line}, false};
         write_svg((tmp / "scatter.svg").string(), line_chart_svg(chart));
 
@@ -201,12 +194,12 @@ TauResult tau_into(const TauConfig& c, nn::OutputDir& out, const ExperimentHooks
             {"n_train", split.train.n()},
             {"n_test", split.test.n()},
             {"seed", c.seed},
-            {"kernel", to_string(c.kernel.kind)},
-            {"ridge", c.ridge},
-            {"iters", c.iters},
-            {"update", to_string(c.update)},
-            {"power", c.power},
-            {"center", c.center},
+            {"kernel", to_string(c.rfm.kernel.kind)},
+            {"ridge", c.rfm.ridge},
+            {"iters", c.rfm.iters},
+            {"update", to_string(c.rfm.update)},
+            {"power", c.rfm.power},
+            {"center", c.rfm.center},
             {"normalize", to_string(normalization_of(r))},
             {"stopped", result.rfm.stopped},
             {"final_train_acc", last.train_acc},
@@ -237,11 +230,16 @@ TauResult tau_resume(const std::string& out, const ExperimentHooks& hooks) {
     });
 }
 
+RfmConfig tau_machine() {
+    RfmConfig r;
+    r.kernel = {KernelKind::quadratic, 1.0};
+    r.ridge = 1e-3;
+    r.iters = 30;
+    return r;
+}
+
 nlohmann::json to_json(const TauConfig& c) {
-    return {{"p", c.p}, {"op", data::to_string(c.op)}, {"train_fraction", c.train_fraction},
-            {"kernel", to_string(c.kernel.kind)}, {"bandwidth", c.kernel.bandwidth}, {"ridge", c.ridge},
-            {"iters", c.iters}, {"update", to_string(c.update)}, {"power", c.power}, {"center", c.center},
-            {"normalize", c.normalize ? nlohmann::json(to_string(*c.normalize)) : nlohmann::json(nullptr)},
+    return {{"p", c.p}, {"op", data::to_string(c.op)}, {"train_fraction", c.train_fraction}, {"rfm", to_json(c.rfm)},
             {"seed", c.seed}, {"scatter_points", c.scatter_points}, {"out", c.out}, {"quiet", c.quiet}};
 }
 
@@ -251,13 +249,7 @@ TauConfig tau_config_from_json(const nlohmann::json& j, const std::string& where
     c.p = f.count("p");
     c.op = f.parsed("op", data::parse_mod_op);
     c.train_fraction = f.number("train_fraction");
-    c.kernel = {f.parsed("kernel", parse_kernel), f.number("bandwidth")};
-    c.ridge = f.number("ridge");
-    c.iters = f.count("iters");
-    c.update = f.parsed("update", parse_update);
-    c.power = f.number("power");
-    c.center = f.boolean("center");
-    if (!f.at("normalize").is_null()) c.normalize = f.parsed("normalize", parse_normalization);
+    c.rfm = rfm_config_from_json(f.at("rfm"), where, "rfm.");
     c.seed = f.count("seed");
     c.scatter_points = f.count("scatter_points");
     c.out = f.text("out");

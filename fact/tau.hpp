@@ -49,6 +49,10 @@ LinearFit linear_fit(const std::vector<double>& x, const std::vector<double>& y)
 /// \throws ad::ShapeError unless τ and K' are square matrices of one shape.
 LinearFit fit_tau(const Matrix& tau, const Matrix& Kprime, bool include_diagonal = false);
 
+/// The machine of E6: quadratic kernel, ridge 1e-3, 30 iterations of the nfa update (s = 1/2, no centring,
+/// no rescaling), the defaults TauConfig's comment explains.
+RfmConfig tau_machine();
+
 /// The settings of E6.
 /// Defaults, chosen by trying them on (a + b) mod 61 at fraction 0.5 (seed 0): the quadratic kernel with ridge
 /// 1e-3 and the NFA update (s = 1/2, no centring, no rescaling) groks: test accuracy 0 up to iteration 9,
@@ -60,13 +64,7 @@ struct TauConfig {
     std::size_t p = 61;                              ///< the modulus
     data::ModOp op = data::ModOp::add;               ///< the operation
     double train_fraction = 0.5;                     ///< training fraction of the pairs
-    Kernel kernel{KernelKind::quadratic, 1.0};       ///< an inner-product kernel (quadratic or exp)
-    double ridge = 1e-3;                             ///< μ
-    std::size_t iters = 30;                          ///< T: RFM updates
-    RfmUpdate update = RfmUpdate::nfa;               ///< the update of M
-    double power = 0.5;                              ///< s of the nfa update
-    bool center = false;                             ///< centre the gradients before the AGOP (nfa)
-    std::optional<Normalization> normalize;          ///< unset: default_normalization(update)
+    RfmConfig rfm = tau_machine();                   ///< the machine: an inner-product kernel (quadratic or exp)
     std::uint64_t seed = 0;                          ///< the split and the scatter's subsample
     std::size_t scatter_points = 5000;               ///< at most this many pairs drawn in scatter.svg
     std::string out;                                 ///< the output directory (required)

@@ -135,7 +135,7 @@ BOOST_AUTO_TEST_CASE(config_errors_name_the_field) {
     // A support outside [0, d) is the generator's error, raised before anything is written.
     TempDir dir("fact_parity_bad");
     fact::ParityConfig bad;
-    bad.d = 10, bad.support = {3, 10}, bad.n = 50, bad.test_n = 50, bad.iters = 1, bad.quiet = true;
+    bad.d = 10, bad.support = {3, 10}, bad.n = 50, bad.test_n = 50, bad.rfm.iters = 1, bad.quiet = true;
     bad.out = dir.path.string();
     BOOST_CHECK_THROW(fact::run_parity(bad), std::exception);
     BOOST_TEST(!fs::exists(dir.path));
@@ -153,7 +153,7 @@ BOOST_AUTO_TEST_CASE(both_updates_learn_a_small_parity_and_concentrate_on_its_su
     TempDir dir("fact_parity_small");
     fact::ParityConfig c;
     c.d = 20, c.k = 3, c.support = {3, 11, 17};
-    c.n = 1000, c.test_n = 1000, c.iters = 4, c.seed = 1, c.quiet = true;
+    c.n = 1000, c.test_n = 1000, c.rfm.iters = 4, c.seed = 1, c.quiet = true;
     c.out = dir.path.string();
     const fact::ParityResult r = fact::run_parity(c);
 
@@ -202,7 +202,7 @@ BOOST_AUTO_TEST_CASE(a_sweep_reports_every_n_and_writes_one_directory_each) {
     fact::ParityConfig c;
     c.d = 12, c.k = 2, c.support = {2, 9};
     c.sweep = {100, 300};
-    c.test_n = 200, c.iters = 2, c.quiet = true;
+    c.test_n = 200, c.rfm.iters = 2, c.quiet = true;
     c.updates = {fact::RfmUpdate::fact};
     c.out = dir.path.string();
     const fact::ParityResult r = fact::run_parity(c);
@@ -321,7 +321,7 @@ BOOST_AUTO_TEST_CASE(fit_tau_uses_the_pairs_above_the_diagonal) {
 BOOST_AUTO_TEST_CASE(tau_experiment_writes_its_fit_at_every_iteration) {
     TempDir dir("fact_tau_small");
     fact::TauConfig c;
-    c.p = 11, c.iters = 3, c.quiet = true, c.scatter_points = 20;
+    c.p = 11, c.rfm.iters = 3, c.quiet = true, c.scatter_points = 20;
     c.out = dir.path.string();
     const fact::TauResult r = fact::run_tau(c);
     BOOST_REQUIRE_EQUAL(r.rfm.history.size(), 4u);
@@ -347,7 +347,7 @@ BOOST_AUTO_TEST_CASE(tau_experiment_writes_its_fit_at_every_iteration) {
     // A distance kernel has no φ': refused before anything is written.
     TempDir other("fact_tau_laplace");
     fact::TauConfig bad = c;
-    bad.kernel.kind = fact::KernelKind::laplace;
+    bad.rfm.kernel.kind = fact::KernelKind::laplace;
     bad.out = other.path.string();
     BOOST_CHECK_THROW(fact::run_tau(bad), nn::ConfigError);
     BOOST_TEST(!fs::exists(other.path));

@@ -85,7 +85,7 @@ BOOST_AUTO_TEST_CASE(small_modular_addition_groks_with_both_updates) {
     fact::GrokkingConfig c;
     c.p = 13;
     c.frac = 0.8;
-    c.iters = 20;
+    c.rfm.iters = 20;
     c.quiet = true;
     const fact::GrokkingResult g = fact::grokking_experiment(c);
     BOOST_TEST_REQUIRE(g.runs.size() == 2u);

@@ -407,7 +407,7 @@ void experiment_resumes_bitwise(const std::string& name, Config c, Run run, Resu
 BOOST_AUTO_TEST_CASE(kernel_experiments_resume_bitwise) {
     fact::GrokkingConfig g;
     g.p = 11;
-    g.iters = 4;
+    g.rfm.iters = 4;
     g.snapshots = {0, 2, 4};
     experiment_resumes_bitwise("grokking", g, fact::grokking_experiment, fact::grokking_resume, "fact", 1,
                                {"fact:2", "fact:3"});
@@ -417,13 +417,13 @@ BOOST_AUTO_TEST_CASE(kernel_experiments_resume_bitwise) {
     p.support = {};
     p.sweep = {60, 120};
     p.test_n = 100;
-    p.iters = 3;
+    p.rfm.iters = 3;
     experiment_resumes_bitwise("parity", p, fact::run_parity, fact::parity_resume, "n120-nfa", 0,
                                {"n120-nfa:1", "n120-nfa:2", "n120-fact:0", "n120-fact:1", "n120-fact:2"},
                                {"table.md"});
     fact::TauConfig t;
     t.p = 7;
-    t.iters = 4;
+    t.rfm.iters = 4;
     t.scatter_points = 50;
     experiment_resumes_bitwise("tau", t, fact::run_tau, fact::tau_resume, "rfm", 2, {"rfm:3"});
     // The experiment configurations round-trip through config.json.

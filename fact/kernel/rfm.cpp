@@ -153,7 +153,7 @@ RfmResult run_rfm(const RfmConfig& config, const RfmData& data, const RfmObserve
                                       ? fmt::format(", L = {}", config.kernel.bandwidth) : std::string();
     const double system = kernel_system_bytes(train.n(), d, train.outputs());
     progress.message(fmt::format("RFM ({} update, {} kernel{}, ridge {}, normalize {}{}{}) on {} samples, d = {}",
-                                 to_string(config.update), to_string(config.kernel.kind), bandwidth, config.ridge, to_string(normalization_of(config)), config.center ? ", centred" : "",
+                                 to_string(config.update), to_string(config.kernel.kind), bandwidth, config.ridge, to_string(normalization_of(config)), config.center && config.update == RfmUpdate::nfa ? ", centred" : "",
                                  config.diagonal ? ", diagonal M" : "", train.n(), d)
                      + (system >= 1e9 ? fmt::format("; the kernel system takes about {}", data::format_bytes(system))
                                       : std::string()));

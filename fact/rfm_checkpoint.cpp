@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <system_error>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -70,8 +71,16 @@ void save_folder(const fs::path& dir, nlohmann::json state, const Kept& k,
     state["history"] = history;
     data::save_npy((out.path() / "M.npy").string(), k.M);
     if (k.best_M.size() > 0) data::save_npy((out.path() / "best_M.npy").string(), k.best_M);
-    for (std::size_t t = 0; t < k.matrices.size(); ++t)
-        data::save_npy((out.path() / fmt::format("M_{}.npy", t)).string(), k.matrices[t]);
+    // M_t never changes once computed, so the folder being replaced (this run's previous checkpoint) already
+    // holds the same file: link it instead of writing it again, which would make a run with keep_matrices
+    // write O(T²) matrices over its T iterations.
+    for (std::size_t t = 0; t < k.matrices.size(); ++t) {
+        const std::string name = fmt::format("M_{}.npy", t);
+        std::error_code ec;
+        if (fs::is_regular_file(dir / name, ec)) fs::create_hard_link(dir / name, out.path() / name, ec);
+        else ec = std::make_error_code(std::errc::no_such_file_or_directory);
+        if (ec) data::save_npy((out.path() / name).string(), k.matrices[t]);
+    }
     for (const auto& [name, m] : more) data::save_npy((out.path() / name).string(), *m);
     write_text(out.path() / "state.json", state.dump(2) + "\n");
     out.commit();

@@ -234,26 +234,4 @@ RfmConfig grokking_machine() {
     return r;
 }
 
-nlohmann::json to_json(const GrokkingConfig& c) {
-    nlohmann::json updates = nlohmann::json::array();
-    for (RfmUpdate u : c.updates) updates.push_back(to_string(u));
-    return {{"p", c.p}, {"op", data::to_string(c.op)}, {"frac", c.frac}, {"updates", updates}, {"rfm", to_json(c.rfm)},
-            {"snapshots", c.snapshots}, {"seed", c.seed}, {"out", c.out}, {"quiet", c.quiet}};
-}
-
-GrokkingConfig grokking_config_from_json(const nlohmann::json& j, const std::string& where) {
-    const JsonFields f(j, where);
-    GrokkingConfig c;
-    c.p = f.count("p");
-    c.op = f.parsed("op", data::parse_mod_op);
-    c.frac = f.number("frac");
-    c.updates = f.parsed_list("updates", parse_update);
-    c.rfm = rfm_config_from_json(f.at("rfm"), where, "rfm.");
-    c.snapshots = f.counts("snapshots");
-    c.seed = f.count("seed");
-    c.out = f.text("out");
-    c.quiet = f.boolean("quiet");
-    return c;
-}
-
 }  // namespace fact

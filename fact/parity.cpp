@@ -418,30 +418,4 @@ RfmConfig parity_machine() {
     return r;
 }
 
-nlohmann::json to_json(const ParityConfig& c) {
-    nlohmann::json updates = nlohmann::json::array();
-    for (RfmUpdate u : c.updates) updates.push_back(to_string(u));
-    return {{"d", c.d}, {"k", c.k}, {"support", c.support}, {"n", c.n}, {"sweep", c.sweep}, {"test_n", c.test_n},
-            {"updates", updates}, {"rfm", to_json(c.rfm)}, {"threshold", c.threshold}, {"seed", c.seed},
-            {"out", c.out}, {"quiet", c.quiet}};
-}
-
-ParityConfig parity_config_from_json(const nlohmann::json& j, const std::string& where) {
-    const JsonFields f(j, where);
-    ParityConfig c;
-    c.d = f.count("d");
-    c.k = f.count("k");
-    c.support = f.counts("support");
-    c.n = f.count("n");
-    c.sweep = f.counts("sweep");
-    c.test_n = f.count("test_n");
-    c.updates = f.parsed_list("updates", parse_update);
-    c.rfm = rfm_config_from_json(f.at("rfm"), where, "rfm.");
-    c.threshold = f.number("threshold");
-    c.seed = f.count("seed");
-    c.out = f.text("out");
-    c.quiet = f.boolean("quiet");
-    return c;
-}
-
 }  // namespace fact

@@ -238,23 +238,4 @@ RfmConfig tau_machine() {
     return r;
 }
 
-nlohmann::json to_json(const TauConfig& c) {
-    return {{"p", c.p}, {"op", data::to_string(c.op)}, {"train_fraction", c.train_fraction}, {"rfm", to_json(c.rfm)},
-            {"seed", c.seed}, {"scatter_points", c.scatter_points}, {"out", c.out}, {"quiet", c.quiet}};
-}
-
-TauConfig tau_config_from_json(const nlohmann::json& j, const std::string& where) {
-    const JsonFields f(j, where);
-    TauConfig c;
-    c.p = f.count("p");
-    c.op = f.parsed("op", data::parse_mod_op);
-    c.train_fraction = f.number("train_fraction");
-    c.rfm = rfm_config_from_json(f.at("rfm"), where, "rfm.");
-    c.seed = f.count("seed");
-    c.scatter_points = f.count("scatter_points");
-    c.out = f.text("out");
-    c.quiet = f.boolean("quiet");
-    return c;
-}
-
 }  // namespace fact

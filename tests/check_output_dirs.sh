@@ -146,6 +146,11 @@ sgd=(--data digits --hidden 64 --opt sgd --lr 0.05 --momentum 0.9 --batch 32 --e
 "$fact" train "${sgd[@]}" --out sgd-res 2>/dev/null &
 pid=$!
 wait_for_checkpoint sgd-res
+# progress.json names the checkpoint once it is in place (just after its rename): kill after that.
+for _ in $(seq 400); do
+    grep -qs '"checkpoint_epoch": *[0-9]' sgd-res.tmp-*/progress.json && break
+    sleep 0.05
+done
 kill -KILL $pid
 wait $pid 2>/dev/null
 left=$(compgen -G "sgd-res.tmp-*")

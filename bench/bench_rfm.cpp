@@ -1,8 +1,9 @@
 // One iteration of the Recursive Feature Machine (fact/kernel/rfm.hpp, docs/MATH.md §5) as run_rfm does
 // it, from M = I: fit_krr (the n×n Laplace kernel matrix and its Cholesky solve), kernel_gradients at the
 // training points, and the nfa update M ← AGOP^{1/2} (rfm_update). Counters fit_s, gradients_s, update_s:
-// seconds per iteration in each phase.
-//   rfm.iter/fact/f64/n<n>:d784:c10/threads:<t>
+// seconds per iteration in each phase. The f32 rows compute the kernel system and the gradients in float32
+// (RfmConfig::dtype, docs/MATH.md §5.9).
+//   rfm.iter/fact/<f64|f32>/n<n>:d784:c10/threads:<t>
 // n from kernel_cases.hpp (4000; --quick 2000; --rfm_n=N). The NumPy peer runs the same iteration.
 // ./run bench --memory runs this binary alone at n = 25000 for its peak resident memory.
 #include <chrono>
@@ -16,17 +17,18 @@ using Clock = std::chrono::steady_clock;
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-void rfm_iteration(benchmark::State& state, std::size_t n) {
+void rfm_iteration(benchmark::State& state, std::size_t n, fact::Dtype dtype) {
     const bench::KernelData k = bench::kernel_data(n);
     const fact::Matrix M = bench::identity(bench::kernel_d);
     fact::RfmConfig config;  // Laplace, L = 10, ridge 1e-3, nfa with s = 1/2, no normalisation
+    config.dtype = dtype;
     double fit_s = 0, gradients_s = 0, update_s = 0;
     for (auto _ : state) {
         auto t = Clock::now();
-        const fact::KrrFit fit = fact::fit_krr(config.kernel, k.X, k.Y, M, config.ridge);
+        const fact::KrrFit fit = fact::fit_krr(config.kernel, k.X, k.Y, M, config.ridge, dtype);
         fit_s += since(t);
         t = Clock::now();
-        const fact::KernelGradients g = fact::kernel_gradients(config.kernel, k.X, k.X, fit.alpha, M);
+        const fact::KernelGradients g = fact::kernel_gradients(config.kernel, k.X, k.X, fit.alpha, M, dtype);
         gradients_s += since(t);
         t = Clock::now();
         const fact::Matrix next = fact::rfm_update(config, k.X, fit.alpha, M, g);
@@ -46,8 +48,9 @@ int main(int argc, char** argv) {
         const std::size_t n = bench::kernel_n(o);
         const std::string shape = "n" + std::to_string(n) + ":d" + std::to_string(bench::kernel_d) + ":c" +
                                   std::to_string(bench::kernel_c);
-        for (int t : bench::thread_counts())
-            bench::add("rfm.iter", "fact", "f64", shape, t, benchmark::kMillisecond,
-                       [n](benchmark::State& s) { rfm_iteration(s, n); });
+        for (fact::Dtype dtype : {fact::Dtype::f64, fact::Dtype::f32})
+            for (int t : bench::thread_counts())
+                bench::add("rfm.iter", "fact", fact::to_string(dtype), shape, t, benchmark::kMillisecond,
+                           [n, dtype](benchmark::State& s) { rfm_iteration(s, n, dtype); });
     });
 }

@@ -8,6 +8,15 @@
 
 namespace cli {
 
+CLI::Option* add_kernel_dtype(CLI::App* cmd, fact::Dtype& dtype) {
+    return cmd
+        ->add_option_function<std::string>(
+            "--dtype", [&dtype](const std::string& name) { dtype = fact::parse_dtype(name); },
+            "type of the kernel system and the gradients (f32: half the memory; falls back to f64 where it fails)")
+        ->check(CLI::IsMember({"f64", "f32"}))
+        ->default_str(fact::to_string(dtype));
+}
+
 std::vector<std::string> split_list(const std::string& flag, const std::string& text) {
     std::vector<std::string> out;
     std::stringstream ss(text);

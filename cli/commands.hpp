@@ -27,6 +27,9 @@ std::vector<std::size_t> parse_sizes(const std::string& flag, const std::string&
 /// "nfa,fact" -> the updates; ad::ValueError for an unknown one, nn::ConfigError for one given twice.
 std::vector<fact::RfmUpdate> parse_updates(const std::string& flag, const std::string& text);
 
+/// --dtype f64|f32 (default f64): the type the kernel systems and gradient passes compute in.
+CLI::Option* add_kernel_dtype(CLI::App* cmd, fact::Dtype& dtype);
+
 void add_rfm_command(CLI::App& app, Commands& out);               // fact rfm             (rfm.cpp)
 void add_grokking_command(CLI::App& experiment, Commands& out);    // fact experiment grokking (grokking.cpp)
 void add_parity_command(CLI::App& experiment, Commands& out);     // fact experiment parity   (parity.cpp)

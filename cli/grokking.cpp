@@ -36,6 +36,7 @@ void add_grokking_command(CLI::App& experiment, Commands& out) {
         ->check(real(positive()))->capture_default_str();
     cmd->add_option("--ridge", g.rfm.ridge, "μ")
         ->check(real(non_negative()))->capture_default_str();
+    add_kernel_dtype(cmd, g.rfm.dtype);
     cmd->add_option("--power", g.rfm.power, "s of the nfa update")
         ->check(real(agop_power()))->capture_default_str();
     cmd->add_flag("--center,!--no-center", g.rfm.center, "centre the gradients of the nfa update (default on)");

@@ -64,6 +64,7 @@ void add_parity_command(CLI::App& experiment, Commands& out) {
     cmd->add_option("--kernel", f->kernel, "laplace|gaussian|quadratic|exp")->capture_default_str();
     cmd->add_option("--bandwidth", f->run.rfm.kernel.bandwidth, "L (distance kernels)")->check(real(positive()))->capture_default_str();
     cmd->add_option("--ridge", f->run.rfm.ridge, "μ (0: ridgeless)")->check(real(non_negative()))->capture_default_str();
+    add_kernel_dtype(cmd, f->run.rfm.dtype);
     cmd->add_option("--power", f->run.rfm.power, "s of the nfa update M = AGOP^s")->check(real(agop_power()))->capture_default_str();
     cmd->add_flag("--center", f->run.rfm.center, "centre the gradients before the AGOP (nfa)");
     cmd->add_option("--normalize", f->normalize, "none|max|trace|auto (auto: max for fact updates, none for nfa)")

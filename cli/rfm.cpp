@@ -45,6 +45,7 @@ void add_rfm_command(CLI::App& app, Commands& out) {
         ->check(real(positive()))->capture_default_str();
     cmd->add_option("--ridge", f->run.rfm.ridge, "μ (0: ridgeless)")
         ->check(real(non_negative()))->capture_default_str();
+    add_kernel_dtype(cmd, f->run.rfm.dtype);
     cmd->add_option("--iters", f->run.rfm.iters, "T updates of M (iterations 0..T are evaluated)")
         ->check(integer(0, 100000))->capture_default_str();
     cmd->add_option("--update", f->update, "nfa|fact|fact-geo")->capture_default_str();

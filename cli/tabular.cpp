@@ -38,6 +38,7 @@ void add_tabular_command(CLI::App& experiment, Commands& out) {
                                        "split like the collection (seeded)")
         ->excludes(uci);
     cmd->add_option("--methods", f->methods, "laplace,nfa,fact,fact-geo (any subset)")->capture_default_str();
+    add_kernel_dtype(cmd, f->config.dtype);
     cmd->add_option("--out", f->config.out, "output directory: summary.csv, run.json, table.md")->required();
     cmd->add_flag("--resume", f->config.resume, "keep the finished rows of OUT/summary.csv and compute the rest");
     cmd->add_option("--max-samples", f->config.max_samples,

@@ -21,7 +21,8 @@ namespace fact {
 
 namespace {
 
-void require_square(const char* op, const Matrix& S) {
+template <class T>
+void require_square(const char* op, const ad::Tensor<T>& S) {
     if (S.shape(0) != S.shape(1))
         throw ad::ShapeError(fmt::format("{}: expected a square matrix, got {}", op, ad::shape_str(S)));
 }
@@ -122,18 +123,19 @@ namespace {
 // finiteness itself, and allocates the workspaces the plain variants would.
 
 // ‖A‖₁ of a symmetric A given by its lower triangle (row-major): the largest column sum of |a_ij|.
-double symmetric_one_norm(const Matrix& A) {
+template <class T>
+T symmetric_one_norm(const ad::Tensor<T>& A) {
     const std::size_t n = A.shape(0);
-    std::vector<double> column(n, 0.0);
+    std::vector<T> column(n, T(0));
     for (std::size_t i = 0; i < n; ++i) {
-        const double* row = &A(i, 0);
+        const T* row = &A(i, 0);
         for (std::size_t j = 0; j < i; ++j) {
             column[j] += std::abs(row[j]);
             column[i] += std::abs(row[j]);
         }
         column[i] += std::abs(row[i]);
     }
-    return n == 0 ? 0.0 : *std::max_element(column.begin(), column.end());
+    return n == 0 ? T(0) : *std::max_element(column.begin(), column.end());
 }
 
 // The optimal workspace size a LAPACK routine reports for lwork = -1.
@@ -149,17 +151,53 @@ void restore_lower(Matrix& A, const std::vector<double>& diagonal) {
     }
 }
 
+// The checks both solves start with.
+template <class T>
+void check_ridge_system(const char* op, const ad::Tensor<T>& A, double ridge, const ad::Tensor<T>& B) {
+    require_square(op, A);
+    const std::size_t n = A.shape(0);
+    if (B.shape(0) != n)
+        throw ad::ShapeError(fmt::format("{}: A is {} but B is {}; expected B with {} rows", op, ad::shape_str(A),
+                                         ad::shape_str(B), n));
+    if (!(ridge >= 0) || !std::isfinite(ridge))
+        throw ad::ValueError(fmt::format("{}: ridge μ = {}; expected a finite μ >= 0", op, ridge));
+}
+
 }  // namespace
+
+// A (n,n) symmetric (lower read, destroyed), B (n,c) -> X (n,c) with (A + μI) X = B, all in float32.
+std::string solve_ridge_cholesky_f32(ad::Tensor<float>& A, double ridge, ad::Tensor<float>& B, SolveReport& report) {
+    check_ridge_system("solve_ridge_cholesky_f32", A, ridge, B);
+    const std::size_t n = A.shape(0), c = B.shape(1);
+    report = {};
+    if (n == 0 || c == 0) return "";
+    const auto mu = static_cast<float>(ridge);
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t j = 0; j <= i; ++j)
+            if (!std::isfinite(A(i, j)))
+                return fmt::format("entry ({},{}) of the kernel matrix is not finite in float32", i, j);
+        A(i, i) += mu;
+    }
+    const float anorm = symmetric_one_norm(A);
+    if (const std::size_t info = ad::potrf_lower(n, A.data(), n); info != 0)
+        return fmt::format("K + μI is not positive definite in float32 (Cholesky pivot {})", info);
+    ad::Tensor<float> x = ad::transpose(B);   // (c, n): one right-hand side per row
+    ad::potrs_lower(c, n, A.data(), n, x.data(), n);
+    std::vector<float> work(3 * n);
+    std::vector<lapack_int> iwork(n);
+    float rcond = 0;
+    LAPACKE_spocon_work(LAPACK_COL_MAJOR, 'U', static_cast<lapack_int>(n), A.data(), static_cast<lapack_int>(n), anorm,
+                        &rcond, work.data(), iwork.data());
+    report.method = SolveMethod::cholesky;
+    report.rcond = rcond;
+    B = ad::transpose(x);
+    return "";
+}
 
 // A (n,n) symmetric (lower read, destroyed), B (n,c) -> X (n,c) with (A + μI) X = B.
 SolveReport solve_ridge_system(Matrix& A, double ridge, Matrix& B) {
-    require_square("solve_ridge_system", A);
+    check_ridge_system("solve_ridge_system", A, ridge, B);
     const std::size_t n = A.shape(0), c = B.shape(1);
-    if (B.shape(0) != n)
-        throw ad::ShapeError(fmt::format("solve_ridge_system: A is {} but B is {}; expected B with {} rows",
-                                         ad::shape_str(A), ad::shape_str(B), n));
-    if (!(ridge >= 0) || !std::isfinite(ridge))
-        throw ad::ValueError(fmt::format("solve_ridge_system: ridge μ = {}; expected a finite μ >= 0", ridge));
     if (n == 0 || c == 0) return {};
     if (n > static_cast<std::size_t>(std::numeric_limits<lapack_int>::max() / 2))
         throw ad::ValueError(fmt::format("solve_ridge_system: {} is too large for LAPACK's index type", ad::shape_str(A)));

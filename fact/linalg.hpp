@@ -62,4 +62,13 @@ struct SolveReport {
 /// for μ < 0 or non-finite entries.
 SolveReport solve_ridge_system(Matrix& A, double ridge, Matrix& B);
 
+/// The Cholesky path of solve_ridge_system in float32, for the float32 kernel machines (docs/MATH.md §5.9):
+/// (A + μI) X = B by ad::potrf_lower and ad::potrs_lower in float, 1/cond₁ by LAPACK's spocon; for any μ ≥ 0
+/// (a kernel matrix is positive semi-definite). A (n,n) symmetric, lower triangle read and destroyed; B (n,c)
+/// replaced by X. Returns an empty string on success (`report` filled), else why float32 did not do:
+/// an entry that is not finite in float32, or a pivot ≤ 0 (A + μI not positive definite in float32). B is
+/// then unchanged and A destroyed; the caller solves again in float64 (fit_krr does, and says so).
+/// \throws ad::ShapeError for non-matching shapes, ad::ValueError for μ < 0 or non-finite.
+std::string solve_ridge_cholesky_f32(ad::Tensor<float>& A, double ridge, ad::Tensor<float>& B, SolveReport& report);
+
 }  // namespace fact

@@ -65,7 +65,7 @@ RfmRunOutcome rfm_into(const RfmRunConfig& c, const RfmRunHooks& hooks, nn::Outp
     // A generated dataset whose kernel system cannot fit is refused before it is generated.
     const auto before_generate = [&](const data::GeneratedSize& g) {
         const double train = g.train_fraction < 1 ? g.train_fraction : 1.0 - c.test_frac;
-        check_kernel_system("rfm", std::size_t(double(g.n) * train * (1.0 - c.val_frac)), g.d, g.outputs);
+        check_kernel_system("rfm", std::size_t(double(g.n) * train * (1.0 - c.val_frac)), g.d, g.outputs, c.rfm.dtype);
     };
     data::Split split = data::load_spec(c.data, c.seed, before_generate);
     if (split.test.n() == 0 && c.test_frac > 0) split = data::train_test_split(split.train, c.test_frac, c.seed);
@@ -184,7 +184,8 @@ nlohmann::json to_json(const RfmConfig& r) {
     return {{"kernel", to_string(r.kernel.kind)}, {"bandwidth", r.kernel.bandwidth}, {"ridge", r.ridge},
             {"iters", r.iters}, {"update", to_string(r.update)}, {"power", r.power}, {"center", r.center},
             {"normalize", r.normalize ? nlohmann::json(to_string(*r.normalize)) : nlohmann::json(nullptr)},
-            {"diagonal", r.diagonal}, {"keep_matrices", r.keep_matrices}, {"quiet", r.quiet}};
+            {"diagonal", r.diagonal}, {"dtype", to_string(r.dtype)}, {"keep_matrices", r.keep_matrices},
+            {"quiet", r.quiet}};
 }
 
 RfmConfig rfm_config_from_json(const nlohmann::json& j, const std::string& where, const std::string& path) {
@@ -198,6 +199,8 @@ RfmConfig rfm_config_from_json(const nlohmann::json& j, const std::string& where
     c.center = r.boolean("center");
     if (!r.at("normalize").is_null()) c.normalize = r.parsed("normalize", parse_normalization);
     c.diagonal = r.boolean("diagonal");
+    // Runs started before --dtype existed computed in float64.
+    if (r.has("dtype")) c.dtype = r.parsed("dtype", parse_dtype);
     c.keep_matrices = r.boolean("keep_matrices");
     c.quiet = r.boolean("quiet");
     return c;

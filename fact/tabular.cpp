@@ -84,6 +84,7 @@ RfmConfig rfm_config(const TabularConfig& c, TabularMethod m, double ridge) {
     r.update = update_of(m);
     r.power = c.nfa_power;
     r.center = c.center;
+    r.dtype = c.dtype;
     r.quiet = true;
     return r;
 }
@@ -135,9 +136,9 @@ std::array<double, 4> fold_accuracies(const TabularConfig& c, const data::UciDat
     std::array<double, 4> acc{};
     for (std::size_t i = 0; i < acc.size(); ++i) {
         const data::Split f = row_normalised(uci.fold(i), choice.row_norm);
-        const KrrFit fit = fit_krr(c.kernel, f.train.X, f.train.Y, choice.M, choice.ridge);
+        const KrrFit fit = fit_krr(c.kernel, f.train.X, f.train.Y, choice.M, choice.ridge, c.dtype);
         if (fallbacks && !fit.solve.note.empty()) ++*fallbacks;
-        acc[i] = argmax_accuracy(krr_predict(c.kernel, f.test.X, f.train.X, fit.alpha, choice.M), f.test.Y);
+        acc[i] = argmax_accuracy(krr_predict(c.kernel, f.test.X, f.train.X, fit.alpha, choice.M, c.dtype), f.test.Y);
     }
     return acc;
 }
@@ -183,7 +184,9 @@ std::size_t largest_training_part(const data::UciDataset& uci) {
     return n;
 }
 
-double protocol_memory_bytes(std::size_t n, std::size_t d, std::size_t c) { return kernel_system_bytes(n, d, c); }
+double protocol_memory_bytes(std::size_t n, std::size_t d, std::size_t c, Dtype dtype) {
+    return kernel_system_bytes(n, d, c, dtype);
+}
 
 double default_memory_limit() {
     const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);

@@ -67,6 +67,7 @@ struct TabularConfig {
     std::size_t iters = 4;                 ///< RFM updates: iterations t = 0..iters
     double nfa_power = 0.5;                ///< s of AGOP^s
     bool center = false;                   ///< centre the gradients before the AGOP
+    Dtype dtype = Dtype::f64;              ///< the type of the kernel systems (docs/MATH.md §5.9)
 };
 
 /// The hyper-parameters one method chose on the validation split.
@@ -99,8 +100,9 @@ data::UciDataset shipped_as_uci(const std::string& spec, std::uint64_t seed);
 /// The largest training set the protocol fits: max(|train|, |fold i train|).
 std::size_t largest_training_part(const data::UciDataset& uci);
 /// Bytes the protocol needs at most for one fit on n training rows of d features and c classes: the n×n
-/// kernel matrix (8n²), two blocks of kernel rows of the gradient pass, and the n×c·d gradient buffers.
-double protocol_memory_bytes(std::size_t n, std::size_t d, std::size_t c);
+/// kernel matrix (8n² in float64, 4n² in float32), two blocks of kernel rows of the gradient pass, and the
+/// n×c·d gradient buffers (kernel_system_bytes).
+double protocol_memory_bytes(std::size_t n, std::size_t d, std::size_t c, Dtype dtype = Dtype::f64);
 /// Half the physical memory (sysconf), the default limit.
 double default_memory_limit();
 

@@ -215,7 +215,7 @@ std::string too_large(const TabularConfig& c, std::size_t n, std::size_t d, std:
     if (c.max_samples > 0 && n > c.max_samples)
         return fmt::format("largest training part {} rows > --max-samples {}", n, c.max_samples);
     const double limit = c.max_memory_bytes > 0 ? c.max_memory_bytes : default_memory_limit();
-    const double need = protocol_memory_bytes(n, d, classes);
+    const double need = protocol_memory_bytes(n, d, classes, c.dtype);
     if (need > limit)
         return fmt::format("needs about {:.3g} MiB (kernel matrix of {} rows and workspace) > the limit {:.3g} MiB",
                            need / 1048576.0, n, limit / 1048576.0);
@@ -237,7 +237,7 @@ nlohmann::json run_json(const TabularConfig& c) {
     const nlohmann::json protocol = {
         {"kernel", to_string(c.kernel.kind)}, {"bandwidth", c.kernel.bandwidth}, {"ridges", c.ridges},
         {"row_norm", {false, true}}, {"iters", c.iters}, {"nfa_power", c.nfa_power}, {"center", c.center},
-        {"normalization", norm}, {"seed", c.seed},
+        {"normalization", norm}, {"seed", c.seed}, {"dtype", to_string(c.dtype)},
         {"selection", "best validation accuracy over ridge (in the listed order) × row_norm (off, then on) × "
                       "iteration 0..iters (laplace: 0); ties: the first in that order"},
         {"score", "mean over the 4 given folds of the test accuracy of KRR fitted on the fold's train rows with "
@@ -272,9 +272,12 @@ std::vector<TabularRow> read_summary(const fs::path& path) {
 void check_same_protocol(const fs::path& run_path, const nlohmann::json& run) {
     if (!fs::exists(run_path)) return;
     const nlohmann::json before = nlohmann::json::parse(data::read_file(run_path.string()), nullptr, false);
-    if (before.is_discarded() || !before.contains("protocol") || before["protocol"] != run["protocol"]) {
-        const std::string was =
-            before.is_discarded() ? "unreadable" : before.value("protocol", nlohmann::json()).dump();
+    const bool readable = before.is_object() && before.contains("protocol");
+    nlohmann::json earlier = readable ? before["protocol"] : nlohmann::json();
+    // Runs written before --dtype existed computed in float64.
+    if (earlier.is_object() && !earlier.contains("dtype")) earlier["dtype"] = "f64";
+    if (earlier != run["protocol"]) {
+        const std::string was = readable ? before["protocol"].dump() : "unreadable";
         throw nn::ConfigError(fmt::format("experiment tabular: {} was written with another protocol ({}); resume "
                                           "with the same settings or choose a new --out", run_path.string(), was));
     }

@@ -220,7 +220,7 @@ BOOST_AUTO_TEST_CASE(kernel_values_against_the_definitions) {
                 }
 
             // kernel_rows for the middle rows [3, 7): the same values, and aux = ‖x − z‖_M or xᵀMz.
-            const fact::KernelOperands ops = fact::kernel_operands(kernel, X, Z, M);
+            const auto ops = fact::kernel_operands(kernel, X, Z, M);
             Matrix Kb, aux;
             fact::kernel_rows(kernel, X, ops, 3, 7, Kb, &aux);
             BOOST_TEST_REQUIRE((Kb.shape(0) == 4 && aux.shape(0) == 4 && aux.shape(1) == m));
@@ -250,7 +250,7 @@ BOOST_AUTO_TEST_CASE(kernel_values_against_the_definitions) {
     for (const Kernel& kernel : {all_kernels()[0], all_kernels()[1]}) {
         const Matrix Kxx = fact::kernel_matrix(kernel, X, Matrix(X), Mf);
         for (std::size_t i = 0; i < n; ++i) BOOST_TEST(Kxx(i, i) == 1.0);
-        const fact::KernelOperands ops = fact::kernel_operands(kernel, near, X, Mf);
+        const auto ops = fact::kernel_operands(kernel, near, X, Mf);
         Matrix K, aux;
         fact::kernel_rows(kernel, near, ops, 4, 5, K, &aux);
         const double expected = m_distance(near.data() + 4 * d, X.data() + 4 * d, Mf);
@@ -344,7 +344,7 @@ BOOST_AUTO_TEST_CASE(gradients_at_the_training_points) {
             }
             // The self distance the Laplace gradient tests against 1e-10 must come out as (near) zero, not as the
             // square root of the expansion's rounding (√(ε·‖x‖²_M) ≈ 1e-8, which would keep a 1e8-sized weight).
-            const fact::KernelOperands ops = fact::kernel_operands(kernel, Xcopy, X, M);
+            const auto ops = fact::kernel_operands(kernel, Xcopy, X, M);
             Matrix K, aux;
             fact::kernel_rows(kernel, Xcopy, ops, 0, n, K, &aux);
             if (fact::is_distance_kernel(kernel.kind))
@@ -608,6 +608,85 @@ BOOST_AUTO_TEST_CASE(solve_ridge_system_reports_the_condition_number) {
     BOOST_TEST(std::abs(X(2, 0) - 1 / 4.5) < 1e-15);
 }
 
+// The float32 machine (docs/MATH.md §5.9) computes what the float64 one does, to float32's precision: the
+// kernel matrix, the gradients, the predictions and a well-conditioned fit; a point stays at distance exactly
+// 0 from itself, so k(x, x) = 1 in float32 too.
+BOOST_AUTO_TEST_CASE(float32_machine_agrees_with_float64) {
+    const std::size_t ne = 150, n = 200, d = 6, c = 3;
+    const Matrix Xe = test::uniform<double>(ne, d, 31), X = test::uniform<double>(n, d, 32);
+    const Matrix alpha = test::uniform<double>(n, c, 33), Y = test::uniform<double>(n, c, 34), M = full_psd(d, 35);
+    const auto f64 = fact::Dtype::f64, f32 = fact::Dtype::f32;
+    for (const Kernel& kernel : all_kernels()) {
+        const std::string name = fact::to_string(kernel.kind);
+        const ad::Tensor<float> Xf = fact::converted<float>(X);
+        const Matrix K = fact::kernel_matrix(kernel, X, X, M);
+        const Matrix Kf = fact::widened(fact::kernel_matrix(kernel, Xf, Xf, fact::converted<float>(M)));
+        BOOST_TEST(rel_err(Kf, K) < 2e-5, name << " K: " << rel_err(Kf, K));
+        if (fact::is_distance_kernel(kernel.kind))
+            for (std::size_t i = 0; i < n; ++i) BOOST_TEST(Kf(i, i) == 1.0, name << " K(x,x) at " << i);
+
+        const fact::KernelGradients g = fact::kernel_gradients(kernel, Xe, X, alpha, M, f64);
+        const fact::KernelGradients gf = fact::kernel_gradients(kernel, Xe, X, alpha, M, f32);
+        BOOST_TEST(rel_err(gf.G, g.G) < 1e-4, name << " G: " << rel_err(gf.G, g.G));
+        BOOST_TEST(rel_err(gf.G, g.G) > 0, name << ": not computed in float32");
+        BOOST_TEST(rel_err(gf.predictions, g.predictions) < 1e-4, name);
+        BOOST_TEST(rel_err(fact::krr_predict(kernel, Xe, X, alpha, M, f32), g.predictions) < 1e-4, name);
+        // At the training points themselves (the shortcut for X against itself).
+        const fact::KernelGradients gx = fact::kernel_gradients(kernel, X, X, alpha, M, f64);
+        BOOST_TEST(rel_err(fact::kernel_gradients(kernel, X, X, alpha, M, f32).G, gx.G) < 1e-4, name);
+
+        // A well-conditioned fit (the inner-product kernels' matrices are far from it; scale M down for them).
+        const Matrix Ms = fact::is_distance_kernel(kernel.kind) ? M : Matrix(M * 0.05);
+        const fact::KrrFit fit = fact::fit_krr(kernel, X, Y, Ms, 0.5, f64);
+        const fact::KrrFit fitf = fact::fit_krr(kernel, X, Y, Ms, 0.5, f32);
+        BOOST_TEST((fitf.solve.method == fact::SolveMethod::cholesky), name);
+        BOOST_TEST(fitf.solve.note.empty(), name << ": " << fitf.solve.note);
+        BOOST_TEST(fitf.solve.rcond > 0, name);
+        BOOST_TEST(std::abs(fitf.solve.rcond - fit.solve.rcond) < 1e-3 * fit.solve.rcond + 1e-6, name);
+        const Matrix p = fact::krr_predict(kernel, Xe, X, fit.alpha, Ms, f64);
+        const Matrix pf = fact::krr_predict(kernel, Xe, X, fitf.alpha, Ms, f32);
+        BOOST_TEST(rel_err(pf, p) < 1e-3, name << " predictions: " << rel_err(pf, p));
+        BOOST_TEST(rel_err(fitf.alpha, fit.alpha) > 0, name << ": not solved in float32");
+    }
+    BOOST_TEST(fact::to_string(fact::parse_dtype("f32")) == "f32");
+    BOOST_TEST(fact::to_string(fact::parse_dtype("f64")) == "f64");
+    check_contains(test::message_of<ad::ValueError>([] { fact::parse_dtype("f16"); }), {"dtype", "'f16'", "f64", "f32"});
+    // The float32 system takes half the n×n matrix of the float64 one.
+    const double b64 = fact::kernel_system_bytes(20000, 50, 1), b32 = fact::kernel_system_bytes(20000, 50, 1, f32);
+    BOOST_TEST(b32 < 0.55 * b64);
+    BOOST_TEST(b32 > 4.0 * 20000.0 * 20000.0);
+}
+
+// Where float32 is not enough, fit_krr solves in float64 and says why. Two copies of one point under μ = 1e-10:
+// K = [[1, 1], [1, 1]] exactly, and 1 + 1e-10 rounds to 1 in float32, so the second Cholesky pivot is 0 there,
+// while in float64 it is about 2e-10 > 0. An exponential kernel of xᵀMx ≈ 100 overflows float32 (e¹⁰⁰ > 3.4e38).
+BOOST_AUTO_TEST_CASE(float32_failure_falls_back_to_float64) {
+    const Kernel lap{KernelKind::laplace, 2.0};
+    const Matrix X = from_rows(2, 3, {0.5, -1, 2,  0.5, -1, 2});
+    const Matrix Y = from_rows(2, 1, {1, 1});
+    const fact::KrrFit fit = fact::fit_krr(lap, X, Y, identity(3), 1e-10, fact::Dtype::f32);
+    check_contains(fit.solve.note, {"not positive definite in float32", "pivot 2", "solved in float64 by cholesky"});
+    BOOST_TEST((fit.solve.method == fact::SolveMethod::cholesky));
+    const fact::KrrFit exact = fact::fit_krr(lap, X, Y, identity(3), 1e-10, fact::Dtype::f64);
+    BOOST_TEST(test::bitwise_equal(fit.alpha, exact.alpha));
+    BOOST_TEST(exact.solve.note.empty());
+
+    // solve_ridge_cholesky_f32 itself: the same reason, and B left as it was.
+    ad::Tensor<float> A = fact::converted<float>(from_rows(2, 2, {1, 0, 1, 1}));
+    ad::Tensor<float> B = fact::converted<float>(Y);
+    fact::SolveReport report;
+    check_contains(fact::solve_ridge_cholesky_f32(A, 1e-10, B, report), {"float32", "pivot 2"});
+    BOOST_TEST((B(0, 0) == 1.0f && B(1, 0) == 1.0f));
+
+    const Kernel ex{KernelKind::exponential, 1.0};
+    const Matrix Xe = from_rows(3, 2, {7, 7,  7.2, 6.8,  -1, 0.5});   // x₀ᵀx₀ = 98
+    const Matrix Ye = from_rows(3, 1, {1, 0, -1});
+    const fact::KrrFit big = fact::fit_krr(ex, Xe, Ye, identity(2), 1e-3, fact::Dtype::f32);
+    check_contains(big.solve.note, {"not finite in float32", "in float64"});
+    const fact::KrrFit big64 = fact::fit_krr(ex, Xe, Ye, identity(2), 1e-3, fact::Dtype::f64);
+    BOOST_TEST(test::bitwise_equal(big.alpha, big64.alpha));
+}
+
 BOOST_AUTO_TEST_CASE(metrics_by_hand) {
     const Matrix Y = from_rows(4, 2, {0, 1, 0, 1, 1, 0, 1, 0});
     // Row 0 right, row 1 wrong, row 2 NaN (never right), row 3 a tie (first index, 0 = the target): 2/4.
@@ -732,6 +811,16 @@ BOOST_AUTO_TEST_CASE(determinism_across_thread_counts) {
         BOOST_TEST(test::bitwise_equal(f1, f2), fact::to_string(kernel.kind));
         BOOST_TEST(test::bitwise_equal(p1, p2), fact::to_string(kernel.kind));
         BOOST_TEST(test::bitwise_equal(fact::agop(g1, true), fact::agop(g2, true)), fact::to_string(kernel.kind));
+        // The float32 machine too.
+        ad::set_num_threads(1);
+        const fact::KernelGradients h1 = fact::kernel_gradients(kernel, Xe, X, alpha, M, fact::Dtype::f32);
+        const fact::KrrFit fit1 = fact::fit_krr(kernel, X, alpha, M, 0.1, fact::Dtype::f32);
+        ad::set_num_threads(2);
+        const fact::KernelGradients h2 = fact::kernel_gradients(kernel, Xe, X, alpha, M, fact::Dtype::f32);
+        const fact::KrrFit fit2 = fact::fit_krr(kernel, X, alpha, M, 0.1, fact::Dtype::f32);
+        BOOST_TEST(test::bitwise_equal(h1.G, h2.G), fact::to_string(kernel.kind) << " f32");
+        BOOST_TEST(test::bitwise_equal(h1.predictions, h2.predictions), fact::to_string(kernel.kind) << " f32");
+        BOOST_TEST(test::bitwise_equal(fit1.alpha, fit2.alpha), fact::to_string(kernel.kind) << " f32");
     }
 }
 

@@ -207,6 +207,42 @@ BOOST_AUTO_TEST_CASE(rfm_is_bitwise_deterministic_across_thread_counts) {
     }
 }
 
+// The float32 machine (docs/MATH.md §5.9) follows the float64 one on the lowrank task: the same losses and
+// the same M to about float32's precision (μ = 1e-3 keeps the system far from singular), no fallback, and
+// the same bits on 1 and 2 threads.
+BOOST_AUTO_TEST_CASE(float32_rfm_follows_float64) {
+    const data::Split s = data::train_test_split(data::lowrank_polynomial({10, 900, 0.0, 9}), 0.25, 3);
+    const data::Dataset &d = s.train, &test = s.test;
+    for (fact::RfmUpdate update : {fact::RfmUpdate::nfa, fact::RfmUpdate::fact}) {
+        BOOST_TEST_CONTEXT("update " << fact::to_string(update)) {
+            fact::RfmConfig c = lowrank_config(update);
+            c.iters = 3;
+            const fact::RfmResult r64 = fact::run_rfm(c, {&d, &test, nullptr});
+            c.dtype = fact::Dtype::f32;
+            ad::set_num_threads(1);
+            const fact::RfmResult one = fact::run_rfm(c, {&d, &test, nullptr});
+            ad::set_num_threads(2);
+            const fact::RfmResult r32 = fact::run_rfm(c, {&d, &test, nullptr});
+            ad::set_num_threads(0);
+            BOOST_TEST(test::bitwise_equal(one.M, r32.M));
+            BOOST_TEST(test::bitwise_equal(one.alpha, r32.alpha));
+            BOOST_TEST_REQUIRE(r32.history.size() == r64.history.size());
+            for (std::size_t t = 0; t < r64.history.size(); ++t) {
+                BOOST_TEST(std::abs(r32.history[t].test_loss - r64.history[t].test_loss) <
+                               1e-3 * r64.history[t].test_loss, "t = " << t);
+                BOOST_TEST(r32.history[t].solve_note.empty(), r32.history[t].solve_note);
+            }
+            double diff = 0, norm = 0;
+            for (std::size_t i = 0; i < r64.M.size(); ++i) {
+                diff = std::max(diff, std::abs(r32.M.data()[i] - r64.M.data()[i]));
+                norm = std::max(norm, std::abs(r64.M.data()[i]));
+            }
+            BOOST_TEST(diff < 1e-3 * norm, "max |M32 − M64| = " << diff);
+            BOOST_TEST(diff > 0);   // it did compute in float32
+        }
+    }
+}
+
 // D(C) on hand-built blocks: constant along (a − b) mod p for addition (D = 0), along (a + b) for
 // subtraction; a block that is constant along the other family has D = 1 − 1/p... computed here directly:
 // for C[a,b] = g((a + b) mod p) under the addition classes, every class holds each value of g once, so

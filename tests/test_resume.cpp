@@ -430,6 +430,13 @@ BOOST_AUTO_TEST_CASE(kernel_experiments_resume_bitwise) {
     BOOST_TEST(fact::to_json(fact::grokking_config_from_json(fact::to_json(g), "g")) == fact::to_json(g));
     BOOST_TEST(fact::to_json(fact::parity_config_from_json(fact::to_json(p), "p")) == fact::to_json(p));
     BOOST_TEST(fact::to_json(fact::tau_config_from_json(fact::to_json(t), "t")) == fact::to_json(t));
+    fact::RfmConfig f32;
+    f32.dtype = fact::Dtype::f32;
+    BOOST_TEST(fact::to_json(f32)["dtype"] == "f32");
+    BOOST_TEST((fact::rfm_config_from_json(fact::to_json(f32), "r").dtype == fact::Dtype::f32));
+    nlohmann::json before_dtype = fact::to_json(f32);   // a config.json written before --dtype existed
+    before_dtype.erase("dtype");
+    BOOST_TEST((fact::rfm_config_from_json(before_dtype, "r").dtype == fact::Dtype::f64));
     try {
         nlohmann::json j = fact::to_json(g);
         j["updates"] = {"nfa", "agop"};

@@ -27,25 +27,27 @@ void check_coefficients(const char* op, const Matrix& X, const Matrix& alpha) {
 
 // In place on rows [begin, end) of K (their aux alongside): K -> S, the weight of the gradient formulas.
 //   laplace  S = K / (L·dist), 0 when dist < 1e-10;  gaussian  S = K / L²;  inner  S = φ'(t).
-void gradient_weights(const Kernel& kernel, Matrix& K, const Matrix& aux) {
+template <class T>
+void gradient_weights(const Kernel& kernel, ad::Tensor<T>& K, const ad::Tensor<T>& aux) {
     const std::size_t rows = K.shape(0), m = K.shape(1);
-    const double L = kernel.bandwidth, inv_L2 = 1.0 / (L * L);
-    using P = ad::Pack<double>;
+    const auto L = static_cast<T>(kernel.bandwidth), inv_L2 = static_cast<T>(1.0 / (kernel.bandwidth * kernel.bandwidth));
+    const auto zero_distance = static_cast<T>(kZeroDistance);
+    using P = ad::Pack<T>;
     ad::parallel_chunks(rows, 64, [&](std::size_t, std::size_t b, std::size_t e) {
         for (std::size_t i = b; i < e; ++i) {
-            double* s = K.data() + i * m;
-            const double* a = aux.data() + i * m;
+            T* s = K.data() + i * m;
+            const T* a = aux.data() + i * m;
             switch (kernel.kind) {
                 case KernelKind::laplace:
                     ad::map_range(0, m, s, [&](P k, P r) {
-                        return xsimd::select(r < P(kZeroDistance), P(0.0), k / (P(L) * r));
-                    }, static_cast<const double*>(s), a);
+                        return xsimd::select(r < P(zero_distance), P(T(0)), k / (P(L) * r));
+                    }, static_cast<const T*>(s), a);
                     break;
                 case KernelKind::gaussian:
-                    ad::map_range(0, m, s, [&](P k) { return k * P(inv_L2); }, static_cast<const double*>(s));
+                    ad::map_range(0, m, s, [&](P k) { return k * P(inv_L2); }, static_cast<const T*>(s));
                     break;
                 case KernelKind::quadratic:
-                    ad::map_range(0, m, s, [](P t) { return P(2.0) * t; }, a);
+                    ad::map_range(0, m, s, [](P t) { return P(T(2)) * t; }, a);
                     break;
                 case KernelKind::exponential:
                     ad::map_range(0, m, s, [](P t) { return xsimd::exp(t); }, a);
@@ -53,6 +55,52 @@ void gradient_weights(const Kernel& kernel, Matrix& K, const Matrix& aux) {
             }
         }
     });
+}
+
+// The gradient pass in T: G (n_e·c, d) and predictions (n_e, c), both allocated by the caller.
+template <class T>
+void gradients_in(const Kernel& kernel, const ad::Tensor<T>& X_eval, const ad::Tensor<T>& X,
+                  const ad::Tensor<T>& alpha, const ad::Tensor<T>& M, ad::Tensor<T>& G, ad::Tensor<T>& predictions) {
+    using Tensor = ad::Tensor<T>;
+    const KernelOperands<T> ops = kernel_operands(kernel, X_eval, X, M);
+    const std::size_t ne = X_eval.shape(0), n = X.shape(0), d = X.shape(1), c = alpha.shape(1);
+    const bool distance = is_distance_kernel(kernel.kind);
+    if (ne == 0 || c == 0 || d == 0) return;
+
+    // Xa (n, c·d): row j = [α_j1 x_jᵀ, …, α_jc x_jᵀ].
+    Tensor Xa = Tensor::from_shape({n, c * d});
+    for (std::size_t j = 0; j < n; ++j)
+        for (std::size_t k = 0; k < c; ++k)
+            for (std::size_t q = 0; q < d; ++q) Xa(j, k * d + q) = alpha(j, k) * X(j, q);
+
+    const std::size_t block = kernel_block_rows(n);
+    Tensor K, aux, H, Sa;
+    for (std::size_t b = 0; b < ne; b += block) {
+        const std::size_t e = std::min(ne, b + block), rows = e - b;
+        kernel_rows(kernel, X_eval, ops, b, e, K, &aux);
+        // predictions[b:e] = K_blk α
+        ad::gemm(ad::Trans::no, ad::Trans::no, rows, c, n, T(1), K.data(), n, alpha.data(), c, T(0),
+                 predictions.data() + b * c, c);
+        gradient_weights(kernel, K, aux);   // K now holds S
+        // H (rows, c·d) = S Xa: row i, block k = Σ_j S_ij α_jk x_jᵀ
+        if (H.shape(0) != rows) H = Tensor::from_shape({rows, c * d});
+        ad::gemm(ad::Trans::no, ad::Trans::no, rows, c * d, n, T(1), K.data(), n, Xa.data(), c * d, T(0), H.data(), c * d);
+        if (distance) {
+            // minus (Σ_j S_ij α_jk) x_iᵀ: the (x_j − x) of the distance kernels
+            if (Sa.shape(0) != rows) Sa = Tensor::from_shape({rows, c});
+            ad::gemm(ad::Trans::no, ad::Trans::no, rows, c, n, T(1), K.data(), n, alpha.data(), c, T(0), Sa.data(), c);
+            for (std::size_t i = 0; i < rows; ++i)
+                for (std::size_t k = 0; k < c; ++k) {
+                    const T s = Sa(i, k);
+                    T* h = H.data() + i * c * d + k * d;
+                    const T* x = X_eval.data() + (b + i) * d;
+                    for (std::size_t q = 0; q < d; ++q) h[q] -= s * x[q];
+                }
+        }
+        // G rows [b·c, e·c) = H viewed as (rows·c, d), times M (symmetric, so (M v)ᵀ = vᵀ M).
+        ad::gemm(ad::Trans::no, ad::Trans::no, rows * c, d, d, T(1), H.data(), d, M.data(), d, T(0),
+                 G.data() + b * c * d, d);
+    }
 }
 
 }  // namespace
@@ -64,54 +112,26 @@ std::size_t kernel_block_rows(std::size_t n) {
 
 // X_eval (n_e,d), X (n,d), α (n,c), M (d,d) -> G (n_e·c, d), predictions (n_e, c).
 KernelGradients kernel_gradients(const Kernel& kernel, const Matrix& X_eval, const Matrix& X, const Matrix& alpha,
-                                 const Matrix& M) {
+                                 const Matrix& M, Dtype dtype) {
     check_coefficients("kernel_gradients", X, alpha);
     check_kernel_arguments("kernel_gradients", kernel, X_eval, X, M);   // kernel_operands would say kernel_matrix
-    const KernelOperands ops = kernel_operands(kernel, X_eval, X, M);
-    const std::size_t ne = X_eval.shape(0), n = X.shape(0), d = X.shape(1), c = alpha.shape(1);
-    const bool distance = is_distance_kernel(kernel.kind);
-
+    const std::size_t ne = X_eval.shape(0), d = X.shape(1), c = alpha.shape(1);
     KernelGradients g;
     g.points = ne;
     g.outputs = c;
-    g.G = Matrix::from_shape({ne * c, d});
-    g.predictions = Matrix::from_shape({ne, c});
-    if (ne == 0 || c == 0 || d == 0) return g;
-
-    // Xa (n, c·d): row j = [α_j1 x_jᵀ, …, α_jc x_jᵀ].
-    Matrix Xa = Matrix::from_shape({n, c * d});
-    for (std::size_t j = 0; j < n; ++j)
-        for (std::size_t k = 0; k < c; ++k)
-            for (std::size_t q = 0; q < d; ++q) Xa(j, k * d + q) = alpha(j, k) * X(j, q);
-
-    const std::size_t block = kernel_block_rows(n);
-    Matrix K, aux, H, Sa;
-    for (std::size_t b = 0; b < ne; b += block) {
-        const std::size_t e = std::min(ne, b + block), rows = e - b;
-        kernel_rows(kernel, X_eval, ops, b, e, K, &aux);
-        // predictions[b:e] = K_blk α
-        ad::gemm(ad::Trans::no, ad::Trans::no, rows, c, n, 1.0, K.data(), n, alpha.data(), c, 0.0,
-                 g.predictions.data() + b * c, c);
-        gradient_weights(kernel, K, aux);   // K now holds S
-        // H (rows, c·d) = S Xa: row i, block k = Σ_j S_ij α_jk x_jᵀ
-        if (H.shape(0) != rows) H = Matrix::from_shape({rows, c * d});
-        ad::gemm(ad::Trans::no, ad::Trans::no, rows, c * d, n, 1.0, K.data(), n, Xa.data(), c * d, 0.0, H.data(), c * d);
-        if (distance) {
-            // minus (Σ_j S_ij α_jk) x_iᵀ: the (x_j − x) of the distance kernels
-            if (Sa.shape(0) != rows) Sa = Matrix::from_shape({rows, c});
-            ad::gemm(ad::Trans::no, ad::Trans::no, rows, c, n, 1.0, K.data(), n, alpha.data(), c, 0.0, Sa.data(), c);
-            for (std::size_t i = 0; i < rows; ++i)
-                for (std::size_t k = 0; k < c; ++k) {
-                    const double s = Sa(i, k);
-                    double* h = H.data() + i * c * d + k * d;
-                    const double* x = X_eval.data() + (b + i) * d;
-                    for (std::size_t q = 0; q < d; ++q) h[q] -= s * x[q];
-                }
-        }
-        // G rows [b·c, e·c) = H viewed as (rows·c, d), times M (symmetric, so (M v)ᵀ = vᵀ M).
-        ad::gemm(ad::Trans::no, ad::Trans::no, rows * c, d, d, 1.0, H.data(), d, M.data(), d, 0.0,
-                 g.G.data() + b * c * d, d);
+    if (dtype == Dtype::f64) {
+        g.G = Matrix::from_shape({ne * c, d});
+        g.predictions = Matrix::from_shape({ne, c});
+        gradients_in(kernel, X_eval, X, alpha, M, g.G, g.predictions);
+        return g;
     }
+    ad::Tensor<float> G = ad::Tensor<float>::from_shape({ne * c, d}), P = ad::Tensor<float>::from_shape({ne, c});
+    const ad::Tensor<float> Xf = converted<float>(X), af = converted<float>(alpha), Mf = converted<float>(M);
+    // The same object twice keeps kernel_operands' shortcut for X against itself.
+    if (&X_eval == &X) gradients_in(kernel, Xf, Xf, af, Mf, G, P);
+    else gradients_in(kernel, converted<float>(X_eval), Xf, af, Mf, G, P);
+    g.G = widened(G);
+    g.predictions = widened(P);
     return g;
 }
 

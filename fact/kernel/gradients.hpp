@@ -34,10 +34,11 @@ struct KernelGradients {
     Matrix predictions;                    ///< (n_e, c)
 };
 
-/// Gradients of f = K(·, X) α at the rows of X_eval (n_e,d), centres X (n,d), α (n,c), M (d,d).
-/// O(n_e·n·c·d + n_e·c·d²) time. Throws ad::ShapeError for shapes that do not fit.
+/// Gradients of f = K(·, X) α at the rows of X_eval (n_e,d), centres X (n,d), α (n,c), M (d,d), computed in
+/// dtype (the results are float64 either way). O(n_e·n·c·d + n_e·c·d²) time. Throws ad::ShapeError for
+/// shapes that do not fit.
 KernelGradients kernel_gradients(const Kernel& kernel, const Matrix& X_eval, const Matrix& X, const Matrix& alpha,
-                                 const Matrix& M);
+                                 const Matrix& M, Dtype dtype = Dtype::f64);
 
 /// AGOP = (1/n) Σ_i G_i G_iᵀ (d,d); with center, G_i ← G_i − (1/n) Σ_i G_i first. O(n·c·d²).
 /// The zero matrix for gradients at no points.

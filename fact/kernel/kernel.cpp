@@ -32,6 +32,29 @@ std::string to_string(KernelKind kind) {
     return "?";
 }
 
+Dtype parse_dtype(const std::string& name) {
+    if (name == "f64") return Dtype::f64;
+    if (name == "f32") return Dtype::f32;
+    throw ad::ValueError(fmt::format("kernel: unknown dtype '{}'; expected f64 or f32", name));
+}
+
+std::string to_string(Dtype dtype) { return dtype == Dtype::f32 ? "f32" : "f64"; }
+
+std::size_t bytes_of(Dtype dtype) { return dtype == Dtype::f32 ? 4 : 8; }
+
+template <class T>
+ad::Tensor<T> converted(const Matrix& A) {
+    ad::Tensor<T> out = ad::Tensor<T>::from_shape({A.shape(0), A.shape(1)});
+    std::copy(A.begin(), A.end(), out.begin());
+    return out;
+}
+
+Matrix widened(const ad::Tensor<float>& A) {
+    Matrix out = Matrix::from_shape({A.shape(0), A.shape(1)});
+    std::copy(A.begin(), A.end(), out.begin());
+    return out;
+}
+
 bool is_distance_kernel(KernelKind kind) { return kind == KernelKind::laplace || kind == KernelKind::gaussian; }
 
 // r = ‖x − z‖²_M for the distance kernels, t = xᵀMz for the inner-product ones.
@@ -57,7 +80,9 @@ double inner_derivative(const Kernel& kernel, double t) {
     }
 }
 
-void check_kernel_arguments(const char* op, const Kernel& kernel, const Matrix& X, const Matrix& Z, const Matrix& M) {
+template <class T>
+void check_kernel_arguments(const char* op, const Kernel& kernel, const ad::Tensor<T>& X, const ad::Tensor<T>& Z,
+                            const ad::Tensor<T>& M) {
     const std::size_t d = X.shape(1);
     if (Z.shape(1) != d || M.shape(0) != d || M.shape(1) != d)
         throw ad::ShapeError(fmt::format("{}: X {}, Z {} and M {} do not fit; expected X (n,d), Z (m,d), M (d,d)", op,
@@ -69,14 +94,15 @@ void check_kernel_arguments(const char* op, const Kernel& kernel, const Matrix& 
 namespace {
 
 // Row-wise dot products: out_i = A_i · B_i for A, B (n,d).
-std::vector<double> row_dots(const Matrix& A, const Matrix& B) {
+template <class T>
+std::vector<T> row_dots(const ad::Tensor<T>& A, const ad::Tensor<T>& B) {
     const std::size_t n = A.shape(0), d = A.shape(1);
-    std::vector<double> out(n);
+    std::vector<T> out(n);
     ad::parallel_chunks(n, 1024, [&](std::size_t, std::size_t b, std::size_t e) {
         for (std::size_t i = b; i < e; ++i) {
-            const double* a = A.data() + i * d;
-            const double* z = B.data() + i * d;
-            double s = 0;
+            const T* a = A.data() + i * d;
+            const T* z = B.data() + i * d;
+            T s = 0;
             for (std::size_t k = 0; k < d; ++k) s += a[k] * z[k];
             out[i] = s;
         }
@@ -87,9 +113,11 @@ std::vector<double> row_dots(const Matrix& A, const Matrix& B) {
 }  // namespace
 
 // X (n,d), Z (m,d), M (d,d) -> XM (n,d) and, for distance kernels, x_norms (n), z_norms (m). O((n+m)d²).
-KernelOperands kernel_operands(const Kernel& kernel, const Matrix& X, const Matrix& Z, const Matrix& M) {
+template <class T>
+KernelOperands<T> kernel_operands(const Kernel& kernel, const ad::Tensor<T>& X, const ad::Tensor<T>& Z,
+                                  const ad::Tensor<T>& M) {
     check_kernel_arguments("kernel_matrix", kernel, X, Z, M);
-    KernelOperands ops;
+    KernelOperands<T> ops;
     ops.Z = &Z;
     ops.XM = ad::matmul(X, M);
     if (is_distance_kernel(kernel.kind)) {
@@ -100,23 +128,27 @@ KernelOperands kernel_operands(const Kernel& kernel, const Matrix& X, const Matr
 }
 
 // K (end−begin, m) = k(x_i, z_j) for i in [begin, end); aux (same shape) = ‖x_i − z_j‖_M or x_iᵀMz_j.
-void kernel_rows(const Kernel& kernel, const Matrix& X, const KernelOperands& ops, std::size_t begin, std::size_t end,
-                 Matrix& K, Matrix* aux) {
-    const Matrix& Z = *ops.Z;
+template <class T>
+void kernel_rows(const Kernel& kernel, const ad::Tensor<T>& X, const KernelOperands<T>& ops, std::size_t begin,
+                 std::size_t end, ad::Tensor<T>& K, ad::Tensor<T>* aux) {
+    using Tensor = ad::Tensor<T>;
+    const Tensor& Z = *ops.Z;
     const std::size_t rows = end - begin, m = Z.shape(0), d = X.shape(1);
-    if (K.shape(0) != rows || K.shape(1) != m) K = Matrix::from_shape({rows, m});
-    if (aux != nullptr && (aux->shape(0) != rows || aux->shape(1) != m)) *aux = Matrix::from_shape({rows, m});
+    if (K.shape(0) != rows || K.shape(1) != m) K = Tensor::from_shape({rows, m});
+    if (aux != nullptr && (aux->shape(0) != rows || aux->shape(1) != m)) *aux = Tensor::from_shape({rows, m});
     if (rows == 0 || m == 0) return;
     // t = (XM)[begin:end] Zᵀ: the inner products x_iᵀ M z_j.
-    ad::gemm(ad::Trans::no, ad::Trans::yes, rows, m, d, 1.0, ops.XM.data() + begin * d, d, Z.data(), d, 0.0, K.data(), m);
+    ad::gemm(ad::Trans::no, ad::Trans::yes, rows, m, d, T(1), ops.XM.data() + begin * d, d, Z.data(), d, T(0),
+             K.data(), m);
     const bool distance = is_distance_kernel(kernel.kind);
-    const double rounding = 4 * static_cast<double>(d + 1) * std::numeric_limits<double>::epsilon();
-    const double L = kernel.bandwidth, inv_L = 1.0 / L, inv_2L2 = 1.0 / (2 * L * L);
-    using P = ad::Pack<double>;
+    const T rounding = T(4) * static_cast<T>(d + 1) * std::numeric_limits<T>::epsilon();
+    const T inv_L = static_cast<T>(1.0 / kernel.bandwidth);
+    const T inv_2L2 = static_cast<T>(1.0 / (2 * kernel.bandwidth * kernel.bandwidth));
+    using P = ad::Pack<T>;
     ad::parallel_chunks(rows, 64, [&](std::size_t, std::size_t b, std::size_t e) {
         for (std::size_t i = b; i < e; ++i) {
-            double* k = K.data() + i * m;
-            double* a = aux != nullptr ? aux->data() + i * m : nullptr;
+            T* k = K.data() + i * m;
+            T* a = aux != nullptr ? aux->data() + i * m : nullptr;
             if (distance) {
                 // r = ‖x‖²_M + ‖z‖²_M − 2xᵀMz. The expansion carries a rounding error of up to about
                 // 4(d+1)ε·(‖x‖²_M + ‖z‖²_M): below that the result is noise, not a distance, and counts as 0.
@@ -124,31 +156,47 @@ void kernel_rows(const Kernel& kernel, const Matrix& X, const KernelOperands& op
                 // 1e-10 at which the Laplace gradient drops its self term (docs/MATH.md §5), and k(x, x) ≠ 1.
                 const P xn(ops.x_norms[begin + i]);
                 ad::map_range(0, m, k, [&](P t, P zn) {
-                    const P sq = xn + zn - P(2.0) * t;
-                    return xsimd::select(sq <= P(rounding) * (xn + zn), P(0.0), sq);
-                }, static_cast<const double*>(k), ops.z_norms.data());
-                if (a != nullptr) ad::map_range(0, m, a, [](P r) { return xsimd::sqrt(r); }, static_cast<const double*>(k));
+                    const P sq = xn + zn - P(T(2)) * t;
+                    return xsimd::select(sq <= P(rounding) * (xn + zn), P(T(0)), sq);
+                }, static_cast<const T*>(k), ops.z_norms.data());
+                if (a != nullptr) ad::map_range(0, m, a, [](P r) { return xsimd::sqrt(r); }, static_cast<const T*>(k));
                 if (kernel.kind == KernelKind::laplace)
                     ad::map_range(0, m, k, [&](P r) { return xsimd::exp(-xsimd::sqrt(r) * P(inv_L)); },
-                                  static_cast<const double*>(k));
+                                  static_cast<const T*>(k));
                 else
-                    ad::map_range(0, m, k, [&](P r) { return xsimd::exp(-r * P(inv_2L2)); }, static_cast<const double*>(k));
+                    ad::map_range(0, m, k, [&](P r) { return xsimd::exp(-r * P(inv_2L2)); }, static_cast<const T*>(k));
             } else {
                 if (a != nullptr) std::copy(k, k + m, a);
                 if (kernel.kind == KernelKind::quadratic)
-                    ad::map_range(0, m, k, [](P t) { return t * t; }, static_cast<const double*>(k));
+                    ad::map_range(0, m, k, [](P t) { return t * t; }, static_cast<const T*>(k));
                 else
-                    ad::map_range(0, m, k, [](P t) { return xsimd::exp(t); }, static_cast<const double*>(k));
+                    ad::map_range(0, m, k, [](P t) { return xsimd::exp(t); }, static_cast<const T*>(k));
             }
         }
     });
 }
 
-Matrix kernel_matrix(const Kernel& kernel, const Matrix& X, const Matrix& Z, const Matrix& M) {
-    const KernelOperands ops = kernel_operands(kernel, X, Z, M);
-    Matrix K;
+template <class T>
+ad::Tensor<T> kernel_matrix(const Kernel& kernel, const ad::Tensor<T>& X, const ad::Tensor<T>& Z,
+                            const ad::Tensor<T>& M) {
+    const KernelOperands<T> ops = kernel_operands(kernel, X, Z, M);
+    ad::Tensor<T> K;
     kernel_rows(kernel, X, ops, 0, X.shape(0), K);
     return K;
 }
+
+#define FACT_KERNEL_INSTANTIATE(T)                                                                                   \
+    template ad::Tensor<T> converted<T>(const Matrix&);                                                              \
+    template void check_kernel_arguments<T>(const char*, const Kernel&, const ad::Tensor<T>&, const ad::Tensor<T>&,  \
+                                            const ad::Tensor<T>&);                                                   \
+    template KernelOperands<T> kernel_operands<T>(const Kernel&, const ad::Tensor<T>&, const ad::Tensor<T>&,         \
+                                                  const ad::Tensor<T>&);                                             \
+    template void kernel_rows<T>(const Kernel&, const ad::Tensor<T>&, const KernelOperands<T>&, std::size_t,         \
+                                 std::size_t, ad::Tensor<T>&, ad::Tensor<T>*);                                       \
+    template ad::Tensor<T> kernel_matrix<T>(const Kernel&, const ad::Tensor<T>&, const ad::Tensor<T>&,               \
+                                            const ad::Tensor<T>&);
+FACT_KERNEL_INSTANTIATE(float)
+FACT_KERNEL_INSTANTIATE(double)
+#undef FACT_KERNEL_INSTANTIATE
 
 }  // namespace fact

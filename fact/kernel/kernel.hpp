@@ -29,6 +29,23 @@ std::string to_string(KernelKind kind);  ///< "laplace", "gaussian", "quadratic"
 /// Laplace and Gaussian depend on ‖x − z‖_M; the others on xᵀMz.
 bool is_distance_kernel(KernelKind kind);
 
+/// The floating-point type a kernel machine computes in (docs/MATH.md §5.9): the n×n kernel matrix, its
+/// solve and the gradient pass. Its inputs and results (X, M, α, gradients, predictions) are float64 either
+/// way, and so are the d×d matrix functions of RFM's update. float32 halves the memory of the kernel system
+/// and doubles the speed of its gemms.
+enum class Dtype { f64, f32 };
+/// "f64" | "f32"; ad::ValueError otherwise.
+Dtype parse_dtype(const std::string& name);
+std::string to_string(Dtype dtype);  ///< "f64" or "f32"
+/// Bytes of one number of the type: 8 or 4.
+std::size_t bytes_of(Dtype dtype);
+
+/// A copy of A in the type T (float64 values rounded to nearest for float).
+template <class T>
+ad::Tensor<T> converted(const ad::Tensor<double>& A);
+/// A copy of A in float64 (exact).
+Matrix widened(const ad::Tensor<float>& A);
+
 /// A kernel: its function and bandwidth (M is passed separately, since RFM changes it).
 struct Kernel {
     KernelKind kind = KernelKind::laplace;  ///< which function
@@ -42,30 +59,39 @@ double kernel_value(const Kernel& kernel, double r_or_t);
 double inner_derivative(const Kernel& kernel, double t);
 
 /// Throws ad::ShapeError unless X (n,d), Z (m,d) and M (d,d) fit; ad::ValueError for L <= 0 or non-finite.
-void check_kernel_arguments(const char* op, const Kernel& kernel, const Matrix& X, const Matrix& Z, const Matrix& M);
+template <class T>
+void check_kernel_arguments(const char* op, const Kernel& kernel, const ad::Tensor<T>& X, const ad::Tensor<T>& Z,
+                            const ad::Tensor<T>& M);
 
 /// The products every kernel needs, for X (n,d) against Z (m,d) under M (d,d): XM = X M (n,d), so that
 /// xᵢᵀ M zⱼ = (XM)ᵢ · zⱼ, and the squared M-norms xᵢᵀMxᵢ, zⱼᵀMzⱼ of the rows (distance kernels only).
+/// T is the type the kernel rows are computed in (float or double).
+template <class T>
 struct KernelOperands {
-    const Matrix* Z = nullptr;   ///< the second argument, not owned: must outlive the operands
-    Matrix XM;                   ///< X M, (n,d)
+    const ad::Tensor<T>* Z = nullptr;   ///< the second argument, not owned: must outlive the operands
+    ad::Tensor<T> XM;                   ///< X M, (n,d)
     ///@{
-    std::vector<double> x_norms, z_norms;  ///< xᵢᵀMxᵢ (n values) and zⱼᵀMzⱼ (m values); empty for inner kernels
+    std::vector<T> x_norms, z_norms;  ///< xᵢᵀMxᵢ (n values) and zⱼᵀMzⱼ (m values); empty for inner kernels
     ///@}
 };
 /// The KernelOperands of X (n,d), Z (m,d) under M (d,d): O((n + m)d²). Arguments are not checked here
 /// (kernel_matrix and the fits call check_kernel_arguments first).
-KernelOperands kernel_operands(const Kernel& kernel, const Matrix& X, const Matrix& Z, const Matrix& M);
+template <class T>
+KernelOperands<T> kernel_operands(const Kernel& kernel, const ad::Tensor<T>& X, const ad::Tensor<T>& Z,
+                                  const ad::Tensor<T>& M);
 
 /// Rows [begin, end) of the kernel matrix into K (end − begin, m), resized if needed. When aux is not null it
 /// gets, same shape, the argument of the kernel's function: the distance ‖x_i − z_j‖_M for the distance
 /// kernels, the inner product x_iᵀ M z_j for the others (what the gradients of docs/MATH.md §5.3 need).
 /// O((end − begin)·m·d).
-void kernel_rows(const Kernel& kernel, const Matrix& X, const KernelOperands& ops, std::size_t begin,
-                 std::size_t end, Matrix& K, Matrix* aux = nullptr);
+template <class T>
+void kernel_rows(const Kernel& kernel, const ad::Tensor<T>& X, const KernelOperands<T>& ops, std::size_t begin,
+                 std::size_t end, ad::Tensor<T>& K, ad::Tensor<T>* aux = nullptr);
 
-/// K (n,m) with K_ij = k(x_i, z_j). O(nmd + (n + m)d²) time, the n×m result as memory.
+/// K (n,m) with K_ij = k(x_i, z_j), computed in T. O(nmd + (n + m)d²) time, the n×m result as memory.
 /// \throws ad::ShapeError unless X (n,d), Z (m,d) and M (d,d) fit; ad::ValueError for a bandwidth L ≤ 0.
-Matrix kernel_matrix(const Kernel& kernel, const Matrix& X, const Matrix& Z, const Matrix& M);
+template <class T>
+ad::Tensor<T> kernel_matrix(const Kernel& kernel, const ad::Tensor<T>& X, const ad::Tensor<T>& Z,
+                            const ad::Tensor<T>& M);
 
 }  // namespace fact

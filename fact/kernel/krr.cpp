@@ -14,17 +14,22 @@
 
 namespace fact {
 
-double kernel_system_bytes(std::size_t n, std::size_t d, std::size_t c) {
+double kernel_system_bytes(std::size_t n, std::size_t d, std::size_t c, Dtype dtype) {
     const double N = double(n), B = double(kernel_block_rows(std::max<std::size_t>(n, 1)));
-    return 8.0 * (N * N + 2.0 * B * N + 3.0 * N * double(c) * double(d) + 2.0 * N * double(d));
+    // The float32 machine also keeps float32 copies of X, α and the gradients beside the float64 ones.
+    const double inputs = dtype == Dtype::f32 ? 1.5 : 1.0;
+    return double(bytes_of(dtype)) * (N * N + 2.0 * B * N) +
+           8.0 * inputs * (3.0 * N * double(c) * double(d) + 2.0 * N * double(d));
 }
 
-void check_kernel_system(const std::string& who, std::size_t n, std::size_t d, std::size_t c) {
-    data::check_memory(fmt::format("{}: n = {}, d = {}, c = {}", who, n, d, c), kernel_system_bytes(n, d, c),
-                       "the n×n kernel matrix and the gradients' workspace, doubles", "the kernel system");
+void check_kernel_system(const std::string& who, std::size_t n, std::size_t d, std::size_t c, Dtype dtype) {
+    data::check_memory(fmt::format("{}: n = {}, d = {}, c = {}", who, n, d, c), kernel_system_bytes(n, d, c, dtype),
+                       fmt::format("the n×n kernel matrix and the gradients' workspace, {}",
+                                   dtype == Dtype::f32 ? "float32" : "float64"),
+                       "the kernel system");
 }
 
-KrrFit fit_krr(const Kernel& kernel, const Matrix& X, const Matrix& Y, const Matrix& M, double ridge) {
+KrrFit fit_krr(const Kernel& kernel, const Matrix& X, const Matrix& Y, const Matrix& M, double ridge, Dtype dtype) {
     if (Y.shape(0) != X.shape(0))
         throw ad::ShapeError(fmt::format("fit_krr: X is {} but Y is {}; expected one target row per sample",
                                          ad::shape_str(X), ad::shape_str(Y)));
@@ -33,32 +38,70 @@ KrrFit fit_krr(const Kernel& kernel, const Matrix& X, const Matrix& Y, const Mat
     if (!(ridge >= 0) || !std::isfinite(ridge))
         throw ad::ValueError(fmt::format("fit_krr: ridge μ = {}; expected a finite μ >= 0", ridge));
     const std::size_t n = X.shape(0), d = X.shape(1), c = Y.shape(1);
-    check_kernel_system("fit_krr", n, d, c);
+    check_kernel_system("fit_krr", n, d, c, dtype);
     KrrFit fit;
+    std::string note;
+    if (dtype == Dtype::f32) {
+        const ad::Tensor<float> Xf = converted<float>(X);
+        ad::Tensor<float> K = kernel_matrix(kernel, Xf, Xf, converted<float>(M));
+        ad::Tensor<float> alpha = converted<float>(Y);
+        const std::string why = solve_ridge_cholesky_f32(K, ridge, alpha, fit.solve);
+        if (why.empty()) {
+            fit.alpha = widened(alpha);
+            return fit;
+        }
+        note = why;
+    }   // the float32 matrix is freed before the float64 one is formed
+    if (dtype == Dtype::f32) check_kernel_system("fit_krr (the float64 fallback)", n, d, c, Dtype::f64);
     Matrix K = kernel_matrix(kernel, X, X, M);
     fit.alpha = Y;
     fit.solve = solve_ridge_system(K, ridge, fit.alpha);
+    if (!note.empty())
+        fit.solve.note = fit.solve.note.empty()
+                             ? fmt::format("{}; solved in float64 by {}", note, to_string(fit.solve.method))
+                             : fmt::format("{}; in float64: {}", note, fit.solve.note);
     return fit;
 }
 
-// X_eval (n_e,d), X (n,d), α (n,c) -> K(X_eval, X) α (n_e,c), one block of rows of K at a time.
-Matrix krr_predict(const Kernel& kernel, const Matrix& X_eval, const Matrix& X, const Matrix& alpha, const Matrix& M) {
+namespace {
+
+// K(X_eval, X) α in T, one block of rows of K at a time, into out (n_e, c).
+template <class T>
+void predict_in(const Kernel& kernel, const ad::Tensor<T>& X_eval, const ad::Tensor<T>& X, const ad::Tensor<T>& alpha,
+                const ad::Tensor<T>& M, ad::Tensor<T>& out) {
+    const KernelOperands<T> ops = kernel_operands(kernel, X_eval, X, M);
+    const std::size_t ne = X_eval.shape(0), n = X.shape(0), c = alpha.shape(1);
+    out = ad::Tensor<T>::from_shape({ne, c});
+    const std::size_t block = kernel_block_rows(n);
+    ad::Tensor<T> K;
+    for (std::size_t b = 0; b < ne; b += block) {
+        const std::size_t e = std::min(ne, b + block);
+        kernel_rows(kernel, X_eval, ops, b, e, K);
+        ad::gemm(ad::Trans::no, ad::Trans::no, e - b, c, n, T(1), K.data(), n, alpha.data(), c, T(0),
+                 out.data() + b * c, c);
+    }
+}
+
+}  // namespace
+
+// X_eval (n_e,d), X (n,d), α (n,c) -> K(X_eval, X) α (n_e,c).
+Matrix krr_predict(const Kernel& kernel, const Matrix& X_eval, const Matrix& X, const Matrix& alpha, const Matrix& M,
+                   Dtype dtype) {
     if (alpha.shape(0) != X.shape(0))
         throw ad::ShapeError(fmt::format("krr_predict: α is {} for {} centres; expected α (n,c) with n = {}",
                                          ad::shape_str(alpha), X.shape(0), X.shape(0)));
     check_kernel_arguments("krr_predict", kernel, X_eval, X, M);
-    const KernelOperands ops = kernel_operands(kernel, X_eval, X, M);
-    const std::size_t ne = X_eval.shape(0), n = X.shape(0), c = alpha.shape(1);
-    Matrix out = Matrix::from_shape({ne, c});
-    const std::size_t block = kernel_block_rows(n);
-    Matrix K;
-    for (std::size_t b = 0; b < ne; b += block) {
-        const std::size_t e = std::min(ne, b + block);
-        kernel_rows(kernel, X_eval, ops, b, e, K);
-        ad::gemm(ad::Trans::no, ad::Trans::no, e - b, c, n, 1.0, K.data(), n, alpha.data(), c, 0.0,
-                 out.data() + b * c, c);
+    Matrix out;
+    if (dtype == Dtype::f64) {
+        predict_in(kernel, X_eval, X, alpha, M, out);
+        return out;
     }
-    return out;
+    const ad::Tensor<float> Xf = converted<float>(X);
+    ad::Tensor<float> pred;
+    // The same object twice keeps kernel_operands' shortcut for X against itself.
+    if (&X_eval == &X) predict_in(kernel, Xf, Xf, converted<float>(alpha), converted<float>(M), pred);
+    else predict_in(kernel, converted<float>(X_eval), Xf, converted<float>(alpha), converted<float>(M), pred);
+    return widened(pred);
 }
 
 namespace {

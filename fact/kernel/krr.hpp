@@ -16,25 +16,31 @@ struct KrrFit {
     SolveReport solve;     ///< which LAPACK path solved it, and why
 };
 
-/// Bytes a kernel machine on n training rows of d features and c outputs needs at its peak: the n×n kernel
-/// matrix (8n², factorised in place), two blocks of kernel rows of the gradient pass, and the n×c·d gradient
-/// buffers (doubles). What fit_krr checks against the memory budget before it allocates.
-double kernel_system_bytes(std::size_t n, std::size_t d, std::size_t c);
+/// Bytes a kernel machine on n training rows of d features and c outputs needs at its peak when it computes
+/// in `dtype`: the n×n kernel matrix (factorised in place), two blocks of kernel rows of the gradient pass,
+/// and the n×c·d gradient buffers. What fit_krr checks against the memory budget before it allocates.
+double kernel_system_bytes(std::size_t n, std::size_t d, std::size_t c, Dtype dtype = Dtype::f64);
 
-/// Refuse a kernel system of kernel_system_bytes(n, d, c) that exceeds the memory budget, the message
+/// Refuse a kernel system of kernel_system_bytes(n, d, c, dtype) that exceeds the memory budget, the message
 /// starting with `who` ("fit_krr", or "rfm" before it generates its data). \throws data::DataError.
-void check_kernel_system(const std::string& who, std::size_t n, std::size_t d, std::size_t c);
+void check_kernel_system(const std::string& who, std::size_t n, std::size_t d, std::size_t c,
+                         Dtype dtype = Dtype::f64);
 
-/// Fit on X (n,d), Y (n,c) under M (d,d) with ridge μ ≥ 0. Forms the n×n kernel matrix (8n² bytes) and
-/// solves with solve_ridge_system (Cholesky for μ > 0, else LDLᵀ, least squares when singular). O(n²d + n³).
+/// Fit on X (n,d), Y (n,c) under M (d,d) with ridge μ ≥ 0. Forms the n×n kernel matrix (8n² bytes in
+/// float64) and solves with solve_ridge_system (Cholesky for μ > 0, else LDLᵀ, least squares when singular).
+/// In float32 (4n² bytes) it solves with solve_ridge_cholesky_f32 for any μ; when that fails it frees the
+/// float32 matrix, forms the float64 one and solves as above, and the report's note says so. O(n²d + n³).
 /// \throws ad::ShapeError for shapes that do not fit; ad::ValueError for μ < 0, a bandwidth ≤ 0, or a
 ///         non-finite kernel entry; data::DataError when kernel_system_bytes exceeds the memory budget
-///         (data::check_memory).
-KrrFit fit_krr(const Kernel& kernel, const Matrix& X, const Matrix& Y, const Matrix& M, double ridge);
+///         (data::check_memory; for the float64 fallback too).
+KrrFit fit_krr(const Kernel& kernel, const Matrix& X, const Matrix& Y, const Matrix& M, double ridge,
+               Dtype dtype = Dtype::f64);
 
-/// Predictions (n_e, c) = K(X_eval, X) α, in row blocks of X_eval (memory O(block·n)). O(n_e·n·(d + c)).
+/// Predictions (n_e, c) = K(X_eval, X) α, in row blocks of X_eval (memory O(block·n)), computed in dtype.
+/// O(n_e·n·(d + c)).
 /// \throws ad::ShapeError unless X_eval (n_e,d), X (n,d), α (n,c) and M (d,d) fit.
-Matrix krr_predict(const Kernel& kernel, const Matrix& X_eval, const Matrix& X, const Matrix& alpha, const Matrix& M);
+Matrix krr_predict(const Kernel& kernel, const Matrix& X_eval, const Matrix& X, const Matrix& alpha, const Matrix& M,
+                   Dtype dtype = Dtype::f64);
 
 /// Mean squared error (1/n) Σ_i (1/c) ‖f_i − y_i‖² (the mse of nn/objective.hpp).
 /// \throws ad::ShapeError unless predictions and Y have the same shape (n,c).

@@ -151,10 +151,13 @@ RfmResult run_rfm(const RfmConfig& config, const RfmData& data, const RfmObserve
     nn::Progress progress(config.iters + 1, config.quiet);
     const std::string bandwidth = is_distance_kernel(config.kernel.kind)
                                       ? fmt::format(", L = {}", config.kernel.bandwidth) : std::string();
-    const double system = kernel_system_bytes(train.n(), d, train.outputs());
-    progress.message(fmt::format("RFM ({} update, {} kernel{}, ridge {}, normalize {}{}{}) on {} samples, d = {}",
-                                 to_string(config.update), to_string(config.kernel.kind), bandwidth, config.ridge, to_string(normalization_of(config)), config.center && config.update == RfmUpdate::nfa ? ", centred" : "",
-                                 config.diagonal ? ", diagonal M" : "", train.n(), d)
+    const double system = kernel_system_bytes(train.n(), d, train.outputs(), config.dtype);
+    progress.message(fmt::format("RFM ({} update, {} kernel{}, ridge {}, normalize {}{}{}{}) on {} samples, d = {}",
+                                 to_string(config.update), to_string(config.kernel.kind), bandwidth, config.ridge,
+                                 to_string(normalization_of(config)),
+                                 config.center && config.update == RfmUpdate::nfa ? ", centred" : "",
+                                 config.diagonal ? ", diagonal M" : "",
+                                 config.dtype == Dtype::f32 ? ", float32" : "", train.n(), d)
                      + (system >= 1e9 ? fmt::format("; the kernel system takes about {}", data::format_bytes(system))
                                       : std::string()));
 
@@ -184,7 +187,7 @@ RfmResult run_rfm(const RfmConfig& config, const RfmData& data, const RfmObserve
         RfmIteration row;
         row.iter = t;
         row.m_change = previous_change;
-        KrrFit fit = fit_krr(config.kernel, train.X, train.Y, M, config.ridge);
+        KrrFit fit = fit_krr(config.kernel, train.X, train.Y, M, config.ridge, config.dtype);
         row.solve = fit.solve.method;
         row.solve_note = fit.solve.note;
         if (!fit.solve.note.empty()) progress.message(fmt::format("iteration {}: {}", t, fit.solve.note));
@@ -194,21 +197,21 @@ RfmResult run_rfm(const RfmConfig& config, const RfmData& data, const RfmObserve
         KernelGradients g;
         Matrix train_pred;
         if (update) {
-            g = kernel_gradients(config.kernel, train.X, train.X, fit.alpha, M);
+            g = kernel_gradients(config.kernel, train.X, train.X, fit.alpha, M, config.dtype);
             train_pred = g.predictions;
         } else {
-            train_pred = krr_predict(config.kernel, train.X, train.X, fit.alpha, M);
+            train_pred = krr_predict(config.kernel, train.X, train.X, fit.alpha, M, config.dtype);
         }
         row.train_loss = mean_squared_error(train_pred, train.Y);
         row.train_acc = classify ? argmax_accuracy(train_pred, train.Y) : kNaN;
         row.test_loss = row.test_acc = row.val_loss = row.val_acc = kNaN;
         if (has_test) {
-            const Matrix p = krr_predict(config.kernel, data.test->X, train.X, fit.alpha, M);
+            const Matrix p = krr_predict(config.kernel, data.test->X, train.X, fit.alpha, M, config.dtype);
             row.test_loss = mean_squared_error(p, data.test->Y);
             row.test_acc = classify ? argmax_accuracy(p, data.test->Y) : kNaN;
         }
         if (has_val) {
-            const Matrix p = krr_predict(config.kernel, data.validation->X, train.X, fit.alpha, M);
+            const Matrix p = krr_predict(config.kernel, data.validation->X, train.X, fit.alpha, M, config.dtype);
             row.val_loss = mean_squared_error(p, data.validation->Y);
             row.val_acc = classify ? argmax_accuracy(p, data.validation->Y) : kNaN;
             // Higher accuracy (lower loss for regression) wins; ties keep the earlier iteration.

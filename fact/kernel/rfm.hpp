@@ -50,6 +50,7 @@ struct RfmConfig {
     /// without which FACT-RFM collapses; `none` for nfa).
     std::optional<Normalization> normalize;
     bool diagonal = false;              ///< keep only diag(M) after every update
+    Dtype dtype = Dtype::f64;           ///< the type of the kernel system and the gradient pass (§5.9)
     bool keep_matrices = false;         ///< RfmResult::matrices gets M_0 .. M_T
     bool quiet = true;                  ///< progress on stderr
 };
@@ -119,7 +120,8 @@ struct RfmHooks {
 
 /// Run the loop of docs/MATH.md §5 from M₀ = I (or from hooks.resume). Deterministic: same inputs, same bits, any thread count.
 /// Per iteration, for n training rows of d features and c outputs: the fit, O(n²d + n³) time and the n×n
-/// kernel matrix (8n² bytes); the gradients, O(n²cd + ncd²); the matrix function, O(d³).
+/// kernel matrix (8n² bytes in float64, 4n² in float32); the gradients, O(n²cd + ncd²); the matrix function,
+/// O(d³), always in float64.
 /// \throws ad::ValueError for a bad config (check_config) or no training data; ad::ShapeError for a test or
 ///         validation set whose d or c differs from the training set's.
 RfmResult run_rfm(const RfmConfig& config, const RfmData& data, const RfmObserver& observer = {},

@@ -10,8 +10,9 @@
 /// ~~~
 /// Recursive, as in Gustavson's recursive Cholesky: split A = [[A11, ·], [A21, A22]] at about n/2, factor
 /// A11 = L11·L11ᵀ, solve L21 = A21·L11⁻ᵀ, update A22 ← A22 − L21·L21ᵀ, factor A22. The two halves of trsm
-/// and syrk recurse the same way, down to blocks of a few dozen rows done with dot products; everything above
-/// them is one gemm call. Row-major with a leading dimension, in place on the lower triangle: the strict upper
+/// and syrk recurse the same way, down to blocks of 64 columns done directly (the triangular solve of such a
+/// block runs down 64 rows at a time with SIMD, its Cholesky with dot products); everything above them is
+/// one gemm call. Row-major with a leading dimension, in place on the lower triangle: the strict upper
 /// triangle is neither read nor written (no n×n copy: in kernel machines A is the largest object in memory).
 /// Deterministic: the recursion depends only on the sizes and the gemm is bitwise identical for any thread
 /// count, so these are too.

@@ -38,8 +38,10 @@ struct Blocking {
     static constexpr std::size_t NC = 2048;     // a B block KC×NC: 2-4 MiB, in L3
 };
 
-// Below this many multiply-adds the product runs on the calling thread.
-constexpr std::size_t parallel_threshold = std::size_t(1) << 18;
+// Below this many multiply-adds the product runs on the calling thread: about 5 µs of float32 work at
+// 200 GFLOP/s, where TBB's dispatch would cost more than a second thread saves. 2²⁰ rather than 2¹⁸: the
+// Cholesky at n = 1000-2000 on 2 threads 10-17 % faster, the small MLP steps no slower (docs/BENCHMARKS.md).
+constexpr std::size_t parallel_threshold = std::size_t(1) << 20;
 
 template <class T>
 using AlignedBuffer = std::vector<T, xsimd::aligned_allocator<T, 64>>;

@@ -105,9 +105,9 @@ GrokkingResult grokking_into(const GrokkingConfig& c, nn::OutputDir* out, const 
     const data::Split split = data::modular_arithmetic({c.p, c.op, c.frac, c.seed});
     if (!c.quiet)
         std::fprintf(stderr, "grokking: (a %s b) mod %zu, %zu training pairs, %zu test pairs, %s kernel L = %g, "
-                             "ridge %g, %zu iterations\n", data::to_string(c.op).c_str(), c.p, split.train.n(),
+                             "ridge %g, %zu iterations%s\n", data::to_string(c.op).c_str(), c.p, split.train.n(),
                      split.test.n(), to_string(c.rfm.kernel.kind).c_str(), c.rfm.kernel.bandwidth, c.rfm.ridge,
-                     c.rfm.iters);
+                     c.rfm.iters, c.rfm.dtype == Dtype::f32 ? ", float32" : "");
 
     GrokkingResult result;
     RfmRuns runs(out, "grokking", c.quiet, hooks);

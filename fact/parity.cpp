@@ -330,9 +330,10 @@ ParityResult parity_into(const ParityConfig& c, nn::OutputDir& out, const Experi
         result.table = fmt::format(
             "E4 sparse parity: x uniform on {{0,1}}^{}, y = XOR of x on the support {{{}}} (one-hot, 2 classes); "
             "test set {} samples (seed {} + 0x9E3779B97F4A7C15); {} kernel L = {:g}, ridge {:g}, {} iterations, "
-            "nfa power {:g}{}\n\n",
+            "nfa power {:g}{}{}\n\n",
             c.d, fmt::join(result.support, ", "), c.test_n, c.seed, to_string(c.rfm.kernel.kind), c.rfm.kernel.bandwidth,
-            c.rfm.ridge, c.rfm.iters, c.rfm.power, c.rfm.center ? " (centred)" : "");
+            c.rfm.ridge, c.rfm.iters, c.rfm.power, c.rfm.center ? " (centred)" : "",
+            c.rfm.dtype == Dtype::f32 ? "; kernel systems in float32" : "");
         for (std::size_t n : ns) {
             // The same seed for every n: the training sets of a sweep are nested prefixes of one draw.
             const data::Dataset train = data::sparse_parity(parity_options(on_support, n, c.seed));

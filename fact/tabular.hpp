@@ -142,8 +142,10 @@ struct TabularResult {
     std::size_t computed = 0;              ///< (dataset, method) pairs computed by this call
 };
 
-/// Mean 4-fold accuracy per method over the datasets that every method of `methods` finished.
-std::string tabular_table(const std::vector<TabularRow>& rows, const std::vector<TabularMethod>& methods);
+/// Mean 4-fold accuracy per method over the datasets that every method of `methods` finished; the header
+/// says when the kernel systems were float32.
+std::string tabular_table(const std::vector<TabularRow>& rows, const std::vector<TabularMethod>& methods,
+                          Dtype dtype = Dtype::f64);
 
 /// Run E3 over the configured datasets and methods. Throws nn::ConfigError for a bad configuration (no or
 /// two sources, an unknown dataset, an existing non-empty out without resume, a resume whose run.json has

@@ -112,7 +112,8 @@ TabularRow parse_summary_line(const std::string& line, std::size_t line_number) 
     return r;
 }
 
-std::string tabular_table(const std::vector<TabularRow>& rows, const std::vector<TabularMethod>& methods) {
+std::string tabular_table(const std::vector<TabularRow>& rows, const std::vector<TabularMethod>& methods,
+                          Dtype dtype) {
     std::map<std::string, std::map<std::string, const TabularRow*>> by_dataset;   // dataset -> method -> row
     for (const TabularRow& r : rows) by_dataset[r.dataset][r.method] = &r;
     std::vector<std::string> complete;
@@ -129,11 +130,11 @@ std::string tabular_table(const std::vector<TabularRow>& rows, const std::vector
         if (all) complete.push_back(name);
     }
     std::string t = fmt::format(
-        "E3 (docs/MATH.md §6): Laplace kernel L = 10; ridge × row normalisation × iteration 0..4 chosen on the "
+        "E3 (docs/MATH.md §6): Laplace kernel L = 10{}; ridge × row normalisation × iteration 0..4 chosen on the "
         "validation split, then the mean accuracy over the 4 given folds with M fixed.\n"
         "Mean over the {} datasets finished by every method listed (the paper: 120); {} skipped, {} with errors.\n\n"
         "| method | mean accuracy (%) | paper (%) |\n|---|---:|---:|\n",
-        complete.size(), skipped.size(), failed.size());
+        dtype == Dtype::f32 ? ", kernel systems in float32" : "", complete.size(), skipped.size(), failed.size());
     for (TabularMethod m : methods) {
         double sum = 0;
         for (const std::string& name : complete) sum += by_dataset[name][to_string(m)]->fold_acc;
@@ -426,9 +427,9 @@ TabularResult run_tabular(const TabularConfig& c) {
         }
         done_units += units[k];
         progress.update(done_units, line, true);
-        data::write_file((out / "table.md").string(), tabular_table(result.rows, c.methods));
+        data::write_file((out / "table.md").string(), tabular_table(result.rows, c.methods, c.dtype));
     }
-    result.table = tabular_table(result.rows, c.methods);
+    result.table = tabular_table(result.rows, c.methods, c.dtype);
     data::write_file((out / "table.md").string(), result.table);
     progress.finish(fmt::format("tabular: {} (dataset, method) rows computed in {:.0f}s", result.computed,
                                 progress.elapsed()));

@@ -8,6 +8,8 @@ RESULTS_DIR holds what ./run bench wrote (standard library only: no numpy here):
   bench_blas_unset.json bench_blas run again with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset
   bench_blas_best.json  and again with OPENBLAS_CORETYPE forced to the best core for this CPU (SkylakeX
                         with AVX-512): OpenBLAS's best configuration, the one the peers run with too
+  bench_blis.json, bench_onednn.json   the gemm rows in BLIS and oneDNN (bench_cpu_peers.cpp), when installed;
+                        otherwise peer_blis.json / peer_onednn.json say {"peer": .., "skipped": why}
   peer_<lib>_t<t>.json  the peers of bench/peers/, in the same JSON shape, or {"peer": .., "skipped": why}
   memory.json           peak resident memory of whole processes (bench/memory.py)
 
@@ -23,7 +25,7 @@ import sys
 
 # Comparators of each workload (by its part before the first '.'), in the order printed.
 COMPARATORS = {
-    "gemm": ["openblas", "openblas-unset", "openblas-best", "torch", "numpy"],
+    "gemm": ["openblas", "openblas-unset", "openblas-best", "blis", "onednn", "torch", "numpy"],
     "potrf": ["openblas", "openblas-unset", "openblas-best"],
     "map": ["loop"],
     "reduce": ["loop"],
@@ -35,7 +37,7 @@ COMPARATORS = {
     "rfm": ["numpy"],
 }
 
-PEER_PACKAGES = {"torch": "python3-torch", "numpy": "python3-numpy"}
+PEER_PACKAGES = {"torch": "python3-torch", "numpy": "python3-numpy", "blis": "libblis-dev", "onednn": "libdnnl-dev"}
 
 UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
 
@@ -180,6 +182,8 @@ def comparator_name(cmp, results, threads_note, workload=""):
         if cores and cores[0] and cores[0] != "(unset)":
             text += f" ({cores[0]})"
         return text + (" (jacrev)" if workload.startswith("agop") else "")
+    if cmp in ("blis", "onednn"):
+        return ctx.get(f"bench_{cmp}", {}).get("peer_library", cmp)
     names = {"loop": "plain loop", "hand": "by hand, no tape", "gemms": "its GEMMs (ad::gemm)"}
     return names.get(cmp, cmp) + threads_note
 
@@ -199,6 +203,8 @@ def missing_reason(results, cmp):
     peer = {"openblas-unset": "openblas", "openblas-best": "openblas"}.get(cmp, cmp)
     if peer in results.skipped:
         return f"n/a ({results.skipped[peer]})"
+    if peer == "onednn":
+        return "n/a (oneDNN has no double gemm)"
     if peer in PEER_PACKAGES:
         return f"n/a ({peer} peer not run)"
     return "n/a (not measured)"

@@ -22,27 +22,11 @@
 #include "data/images.hpp"
 #include "data/uci.hpp"
 #include "data/error.hpp"
+#include "test_util.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
-
-// A fresh folder per test case, removed at its end.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        static int counter = 0;
-        path = fs::temp_directory_path() /
-               ("fact_test_data_binary_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    std::string file(const std::string& name) const { return (path / name).string(); }
-};
 
 void write_bytes(const std::string& path, const std::string& bytes) {
     std::ofstream f(path, std::ios::binary | std::ios::trunc);
@@ -166,7 +150,7 @@ void check_idx_fixture(const data::Dataset& ds) {
 }
 
 BOOST_AUTO_TEST_CASE(idx_pixels_and_labels_match_what_was_written) {
-    TempDir dir;
+    test::TempDir dir("fact_test_data_binary");
     write_bytes(dir.file("digits.idx3-ubyte"), idx_images(4));
     write_bytes(dir.file("digits-labels.idx1-ubyte"), idx_labels(kIdxLabels));
     const data::Dataset ds = data::load_idx(dir.file("digits.idx3-ubyte"), dir.file("digits-labels.idx1-ubyte"));
@@ -175,7 +159,7 @@ BOOST_AUTO_TEST_CASE(idx_pixels_and_labels_match_what_was_written) {
 }
 
 BOOST_AUTO_TEST_CASE(idx_gzipped_files_load_like_plain_ones) {
-    TempDir dir;
+    test::TempDir dir("fact_test_data_binary");
     write_gzip(dir.file("train-images-idx3-ubyte.gz"), idx_images(4));
     write_gzip(dir.file("train-labels-idx1-ubyte.gz"), idx_labels(kIdxLabels));
     const data::Dataset ds =
@@ -185,7 +169,7 @@ BOOST_AUTO_TEST_CASE(idx_gzipped_files_load_like_plain_ones) {
 }
 
 BOOST_AUTO_TEST_CASE(idx_malformed_files_are_rejected_with_the_reason) {
-    TempDir dir;
+    test::TempDir dir("fact_test_data_binary");
     const std::string images = dir.file("images.idx"), labels = dir.file("labels.idx");
     const auto load = [&] { data::load_idx(images, labels); };
     write_bytes(images, idx_images(4));
@@ -268,7 +252,7 @@ void check_cifar_row(const data::Dataset& ds, std::size_t row, std::size_t recor
 }
 
 BOOST_AUTO_TEST_CASE(cifar_batch_file_keeps_labels_and_channel_major_pixels) {
-    TempDir dir;
+    test::TempDir dir("fact_test_data_binary");
     std::string batch = cifar_batch({0, 9, 4});
     // One marked pixel, placed by the documented offset formula rather than the loop above:
     // record 1, blue channel (c = 2), row 5, column 31.
@@ -294,7 +278,7 @@ BOOST_AUTO_TEST_CASE(cifar_batch_file_keeps_labels_and_channel_major_pixels) {
 }
 
 BOOST_AUTO_TEST_CASE(cifar_folder_concatenates_the_five_batches_in_order) {
-    TempDir dir;
+    test::TempDir dir("fact_test_data_binary");
     const fs::path folder = dir.path / "cifar-10-batches-bin";
     fs::create_directories(folder);
     // data_batch_k holds one record with label k (records numbered 0..4 for the pixel formula);
@@ -317,7 +301,7 @@ BOOST_AUTO_TEST_CASE(cifar_folder_concatenates_the_five_batches_in_order) {
 }
 
 BOOST_AUTO_TEST_CASE(cifar_malformed_batches_are_rejected_with_the_reason) {
-    TempDir dir;
+    test::TempDir dir("fact_test_data_binary");
     const std::string file = dir.file("batch.bin");
     const auto load = [&] { data::load_cifar10(file); };
 
@@ -383,7 +367,7 @@ void check_toy_rows(const data::Dataset& part, const std::vector<std::size_t>& i
 }
 
 BOOST_AUTO_TEST_CASE(uci_folder_gives_rows_split_and_folds) {
-    TempDir dir;
+    test::TempDir dir("fact_test_data_binary");
     const std::string folder = write_uci(dir.path, "toy", UciFiles{});
     const data::UciDataset uci = data::load_uci(folder);
     BOOST_TEST(uci.name == "toy");
@@ -412,7 +396,7 @@ BOOST_AUTO_TEST_CASE(uci_folder_gives_rows_split_and_folds) {
 }
 
 BOOST_AUTO_TEST_CASE(uci_list_gives_complete_folders_sorted) {
-    TempDir dir;
+    test::TempDir dir("fact_test_data_binary");
     write_uci(dir.path, "zeta", UciFiles{});
     write_uci(dir.path, "alpha", UciFiles{});
     UciFiles no_data;
@@ -427,7 +411,7 @@ BOOST_AUTO_TEST_CASE(uci_list_gives_complete_folders_sorted) {
 }
 
 BOOST_AUTO_TEST_CASE(uci_malformed_folders_are_rejected_with_the_reason) {
-    TempDir dir;
+    test::TempDir dir("fact_test_data_binary");
     int variant = 0;
     // Writes the fixture with one change into a new folder and returns load_uci's error message.
     const auto error_with = [&](const std::function<void(UciFiles&)>& change, std::string* folder_out = nullptr) {

@@ -31,6 +31,7 @@
 #include "data/uci.hpp"
 #include "data/error.hpp"
 #include "data/random.hpp"
+#include "test_util.hpp"
 
 namespace fs = std::filesystem;
 
@@ -41,19 +42,6 @@ namespace {
 constexpr double kSecondsPerLoader = 0.8;
 constexpr std::size_t kMaxIterations = 3000;
 constexpr std::size_t kMaxReportedFailures = 3;
-
-struct TempDir {
-    fs::path path;
-    explicit TempDir(const std::string& tag) {
-        path = fs::temp_directory_path() / ("fact_test_data_fuzz_" + tag + "_" + std::to_string(::getpid()));
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 // ---- inputs -------------------------------------------------------------------------------------------
 
@@ -183,7 +171,7 @@ std::string fuzzed(data::Rng& rng, const std::string& fixture, std::size_t noise
 // Runs attempt(rng, inputs) with fresh inputs until the budget is spent. An attempt that returns was
 // accepted (it has checked its dataset), one that throws DataError rejected; anything else fails.
 void fuzz(const std::string& loader, std::uint64_t seed, const std::function<void(data::Rng&, Inputs&)>& attempt) {
-    TempDir dir(loader);
+    test::TempDir dir("fact_test_data_fuzz_" + loader);
     data::Rng rng(seed);
     std::size_t accepted = 0, rejected = 0, failures = 0, iterations = 0;
     const auto start = std::chrono::steady_clock::now();
@@ -279,7 +267,7 @@ const std::string kUciKfold = "1 2 3 4 \n0 \n0 2 3 4 \n1 \n0 1 3 4 \n2 \n0 1 2 \
 
 BOOST_AUTO_TEST_CASE(csv_loader_rejects_or_loads_consistently) {
     {
-        TempDir dir("csv_fixture");
+        test::TempDir dir("fact_test_data_fuzz_csv_fixture");
         Inputs in{dir.path, {}};
         const std::string path = in.write("f.csv", kCsvFixture);
         require_fixture_loads("load_csv", [&] { data::load_csv(path).check(); });
@@ -311,7 +299,7 @@ BOOST_AUTO_TEST_CASE(npy_loader_rejects_or_loads_consistently) {
         npy_fixture(">f4", "(1, 1)", std::string("\x3f\x80\x00\x00", 4)),
     };
     {
-        TempDir dir("npy_fixture");
+        test::TempDir dir("fact_test_data_fuzz_npy_fixture");
         Inputs in{dir.path, {}};
         for (std::size_t k = 0; k < fixtures.size(); ++k) {
             const std::string path = in.write("f" + std::to_string(k) + ".npy", fixtures[k]);
@@ -328,7 +316,7 @@ BOOST_AUTO_TEST_CASE(npy_loader_rejects_or_loads_consistently) {
 
 BOOST_AUTO_TEST_CASE(idx_loader_rejects_or_loads_consistently) {
     {
-        TempDir dir("idx_fixture");
+        test::TempDir dir("fact_test_data_fuzz_idx_fixture");
         Inputs in{dir.path, {}};
         const std::string images = in.write("i.idx", kIdxImages), labels = in.write("l.idx", kIdxLabels);
         require_fixture_loads("load_idx", [&] { data::load_idx(images, labels).check(); });
@@ -355,7 +343,7 @@ BOOST_AUTO_TEST_CASE(idx_loader_rejects_or_loads_consistently) {
 BOOST_AUTO_TEST_CASE(cifar10_loader_rejects_or_loads_consistently) {
     const std::string fixture = cifar_fixture();
     {
-        TempDir dir("cifar_fixture");
+        test::TempDir dir("fact_test_data_fuzz_cifar_fixture");
         Inputs in{dir.path, {}};
         const std::string path = in.write("batch.bin", fixture);
         require_fixture_loads("load_cifar10", [&] { data::load_cifar10(path).train.check(); });
@@ -382,7 +370,7 @@ BOOST_AUTO_TEST_CASE(cifar10_loader_rejects_or_loads_consistently) {
 BOOST_AUTO_TEST_CASE(uci_loader_rejects_or_loads_consistently) {
     const std::vector<std::pair<std::string, std::string>> fixture = {
         {"fz.txt", kUciTxt}, {"fz_R.dat", kUciData}, {"conxuntos.dat", kUciSplit}, {"conxuntos_kfold.dat", kUciKfold}};
-    TempDir root("uci");
+    test::TempDir root("fact_test_data_fuzz_uci");
     const fs::path folder = root.path / "fz";
     fs::create_directories(folder);
     {

@@ -35,6 +35,7 @@
 #include "data/npy.hpp"
 #include "data/shipped.hpp"
 #include "data/spec.hpp"
+#include "test_util.hpp"
 
 namespace fs = std::filesystem;
 
@@ -44,29 +45,6 @@ template <class F>
 std::string message_of(F f) {
     return test::message_of<data::DataError>(f);
 }
-
-// A fresh folder per test case, removed afterwards. Files are written with std::ofstream, not with the
-// code under test.
-struct TempDir {
-    fs::path dir;
-    TempDir() {
-        static int counter = 0;
-        dir = fs::temp_directory_path() /
-              ("fact_test_data_text_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-        fs::remove_all(dir);
-        fs::create_directories(dir);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-    }
-    std::string write(const std::string& name, const std::string& bytes) const {
-        const std::string path = (dir / name).string();
-        std::ofstream(path, std::ios::binary) << bytes;
-        return path;
-    }
-    std::string path(const std::string& name) const { return (dir / name).string(); }
-};
 
 std::vector<double> flat(const data::Matrix& m) { return std::vector<double>(m.begin(), m.end()); }
 
@@ -163,31 +141,31 @@ struct EnvGuard {
 BOOST_AUTO_TEST_SUITE(files)
 
 BOOST_AUTO_TEST_CASE(write_then_read_is_identity_and_leaves_no_temporary) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     // NULs, a gzip magic that is not at the start, no final newline: all must survive as they are.
     const std::string payload = std::string("a\0b\x1f\x8b\xff", 6) + "end";
-    const std::string path = t.path("out.bin");
+    const std::string path = t.file("out.bin");
     data::write_file(path, "old contents that are longer than the new ones");
     data::write_file(path, payload);
     BOOST_TEST(data::read_file(path) == payload);
     std::ifstream in(path, std::ios::binary);
     BOOST_TEST(std::string(std::istreambuf_iterator<char>(in), {}) == payload);
     std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(t.dir)) names.push_back(e.path().filename().string());
+    for (const auto& e : fs::directory_iterator(t.path)) names.push_back(e.path().filename().string());
     BOOST_TEST(names == std::vector<std::string>{"out.bin"});
 }
 
 BOOST_AUTO_TEST_CASE(write_into_missing_folder_names_the_path) {
-    TempDir t;
-    const std::string path = t.path("no/such/folder/out.bin");
+    test::TempDir t("fact_test_data_text");
+    const std::string path = t.file("no/such/folder/out.bin");
     BOOST_TEST(message_of([&] { data::write_file(path, "x"); }).rfind(path + ": cannot create temporary file", 0) ==
                0u);
     BOOST_TEST(!fs::exists(path));
 }
 
 BOOST_AUTO_TEST_CASE(read_missing_file_names_it) {
-    TempDir t;
-    const std::string path = t.path("missing.csv");
+    test::TempDir t("fact_test_data_text");
+    const std::string path = t.file("missing.csv");
     BOOST_TEST(message_of([&] { data::read_file(path); }) == path + ": cannot open (No such file or directory)");
 }
 
@@ -197,7 +175,7 @@ BOOST_AUTO_TEST_CASE(crc32_helper_matches_the_standard_check_value) {
 }
 
 BOOST_AUTO_TEST_CASE(gzip_single_and_multi_member) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     BOOST_TEST(data::read_file(t.write("one.gz", gzip_member("hello, world\n"))) == "hello, world\n");
     // `cat a.gz b.gz` is a valid gzip file whose contents are the two texts concatenated.
     const std::string two = gzip_member("first part;") + gzip_member("second part");
@@ -207,7 +185,7 @@ BOOST_AUTO_TEST_CASE(gzip_single_and_multi_member) {
 }
 
 BOOST_AUTO_TEST_CASE(gzip_truncated_corrupt_and_trailing_garbage) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     const std::string good = gzip_member("0123456789abcdef");
     const std::string cut = t.write("cut.gz", good.substr(0, good.size() - 6));
     BOOST_TEST(message_of([&] { data::read_file(cut); }) ==
@@ -231,15 +209,15 @@ BOOST_AUTO_TEST_CASE(gzip_truncated_corrupt_and_trailing_garbage) {
 
 
 BOOST_AUTO_TEST_CASE(a_directory_is_named_as_one) {
-    TempDir t;
-    const std::string dir = t.path("");
+    test::TempDir t("fact_test_data_text");
+    const std::string dir = t.file("");
     BOOST_TEST(message_of([&] { data::read_file(dir); }) == dir + ": is a directory (expected a file)");
     // csv:DIR used to say "empty file".
     BOOST_TEST(message_of([&] { data::load_spec("csv:" + dir); }) == dir + ": is a directory (expected a file)");
 }
 
 BOOST_AUTO_TEST_CASE(file_larger_than_the_budget_and_decompression_cap) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     BudgetGuard guard(1 << 20);   // 1 MiB: plain files up to it, decompressed text up to 512 KiB
     const std::string big = t.write("big.csv", std::string(2 << 20, '0'));
     BOOST_TEST(message_of([&] { data::read_file(big); }) ==
@@ -263,7 +241,7 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE(csv)
 
 BOOST_AUTO_TEST_CASE(header_detected_string_labels_sorted) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     const std::string path = t.write("flowers.csv",
                                      "length,width,species\n"
                                      "1,2,virginica\n"
@@ -281,7 +259,7 @@ BOOST_AUTO_TEST_CASE(header_detected_string_labels_sorted) {
 }
 
 BOOST_AUTO_TEST_CASE(no_header_numeric_labels_sort_as_numbers) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     // Bytewise order would be "10" < "2" < "9"; numeric order is 2 < 9 < 10. "9.0" is the number 9.
     const std::string path = t.write("n.csv", "1,2,10\n3,4,2\n5,6,10\n7,8,9.0\n9,10,9\n");
     const data::Dataset ds = data::load_csv(path);
@@ -292,7 +270,7 @@ BOOST_AUTO_TEST_CASE(no_header_numeric_labels_sort_as_numbers) {
 }
 
 BOOST_AUTO_TEST_CASE(semicolon_delimiter_label_by_name_in_the_middle) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     const std::string path = t.write("s.csv", "x;target;y\n1.5;b;2\n-3;a;4\n");
     data::CsvOptions o;
     o.label = "target";
@@ -303,7 +281,7 @@ BOOST_AUTO_TEST_CASE(semicolon_delimiter_label_by_name_in_the_middle) {
 }
 
 BOOST_AUTO_TEST_CASE(tab_delimiter_label_by_negative_index) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     // -3 of 3 columns is the first column. No header: every feature field of line 1 is a number.
     const std::string path = t.write("t.tsv", "1\t0.25\t0.5\n0\t0.75\t1\n1\t2\t3\n");
     data::CsvOptions o;
@@ -318,7 +296,7 @@ BOOST_AUTO_TEST_CASE(tab_delimiter_label_by_negative_index) {
 }
 
 BOOST_AUTO_TEST_CASE(regression_target_becomes_y) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     const std::string path = t.write("r.csv", "a,y,b\n1,0.5,2\n3,-1.25,4\n5,1e3,6\n");
     data::CsvOptions o;
     o.label = "1";
@@ -334,7 +312,7 @@ BOOST_AUTO_TEST_CASE(regression_target_becomes_y) {
 }
 
 BOOST_AUTO_TEST_CASE(crlf_blank_lines_quotes_and_spaces) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     // Quoted header names and fields, a quoted label holding the delimiter, spaces around fields, CRLF
     // endings and blank lines at the end.
     const std::string path = t.write("q.csv",
@@ -349,7 +327,7 @@ BOOST_AUTO_TEST_CASE(crlf_blank_lines_quotes_and_spaces) {
 }
 
 BOOST_AUTO_TEST_CASE(header_option_overrides_detection) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     // An all-numeric header cannot be detected; header=true says so.
     const std::string path = t.write("h.csv", "0,1,2\n5,6,1\n7,8,0\n");
     data::CsvOptions o;
@@ -361,7 +339,7 @@ BOOST_AUTO_TEST_CASE(header_option_overrides_detection) {
 }
 
 BOOST_AUTO_TEST_CASE(gzipped_csv_equals_plain_csv) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     const std::string text = "a,b,c\n1,2,x\n3,4,y\n5,6,x\n";
     const data::Dataset plain = data::load_csv(t.write("p.csv", text));
     // Two members, split in the middle of a line.
@@ -375,7 +353,7 @@ BOOST_AUTO_TEST_CASE(gzipped_csv_equals_plain_csv) {
 }
 
 BOOST_AUTO_TEST_CASE(non_numeric_cell_names_line_and_column) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     // The blank line 3 still counts: line numbers are those an editor shows.
     const std::string path = t.write("bad.csv", "a,b,c\n1,2,0\n\n4,abc,1\n");
     BOOST_TEST(message_of([&] { data::load_csv(path); }) == path + ":4:2: 'abc' is not a number");
@@ -390,7 +368,7 @@ BOOST_AUTO_TEST_CASE(non_numeric_cell_names_line_and_column) {
 }
 
 BOOST_AUTO_TEST_CASE(ragged_row) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     const std::string path = t.write("x.csv", "1,2,3,4,0\n5,6,7,8,1\n9,10,1\n");
     BOOST_TEST(message_of([&] { data::load_csv(path); }) == path + ":3: 3 fields, expected 5 (ragged row)");
     // One column cannot hold both a feature and the label.
@@ -400,7 +378,7 @@ BOOST_AUTO_TEST_CASE(ragged_row) {
 }
 
 BOOST_AUTO_TEST_CASE(empty_file) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     const std::string empty = t.write("x.csv", "");
     BOOST_TEST(message_of([&] { data::load_csv(empty); }) == empty + ": empty file");
     const std::string blank = t.write("blank.csv", "\r\n  \n\n");
@@ -410,7 +388,7 @@ BOOST_AUTO_TEST_CASE(empty_file) {
 }
 
 BOOST_AUTO_TEST_CASE(missing_or_out_of_range_label_column) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     const std::string path = t.write("x.csv", "a,b,c\n1,2,3\n");
     data::CsvOptions o;
     o.label = "target";
@@ -433,7 +411,7 @@ BOOST_AUTO_TEST_CASE(missing_or_out_of_range_label_column) {
 
 
 BOOST_AUTO_TEST_CASE(a_first_row_is_a_header_only_if_it_cannot_be_data) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     // A first row with an empty cell, nan or 1e309 used to be taken for a header (one row silently lost):
     // it is a data row, and gets the error a later row gets.
     const std::string empty_cell = t.write("e.csv", "1,,0\n2,3,1\n");
@@ -456,7 +434,7 @@ BOOST_AUTO_TEST_CASE(a_first_row_is_a_header_only_if_it_cannot_be_data) {
 }
 
 BOOST_AUTO_TEST_CASE(nan_and_inf_labels_are_refused) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     const std::string nan = t.write("n.csv", "1,2,0\n3,4,nan\n");
     BOOST_TEST(message_of([&] { data::load_csv(nan); }) == nan + ":2:3: label 'nan' is not a finite number");
     const std::string inf = t.write("i.csv", "a,b,y\n1,2,inf\n");
@@ -467,7 +445,7 @@ BOOST_AUTO_TEST_CASE(nan_and_inf_labels_are_refused) {
 }
 
 BOOST_AUTO_TEST_CASE(non_integer_numeric_labels_need_a_task) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     // A continuous target used to become one class per value, silently.
     const std::string path = t.write("r.csv", "x,y\n1,0.5\n2,1.5\n3,2\n");
     BOOST_TEST(message_of([&] { data::load_csv(path); }) ==
@@ -493,7 +471,7 @@ BOOST_AUTO_TEST_CASE(non_integer_numeric_labels_need_a_task) {
 }
 
 BOOST_AUTO_TEST_CASE(nul_bytes_utf16_and_cr_only_endings_are_named) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     const std::string nul = t.write("nul.csv", std::string("1,a\0b,0\n", 8));
     BOOST_TEST(message_of([&] { data::load_csv(nul); }) == nul + ":1:2: 'a\\x00b' is not a number");
     const std::string bom = t.write("u16.csv", std::string("\xff\xfe" "a\0,\0b\0\n\0", 10));
@@ -513,7 +491,7 @@ BOOST_AUTO_TEST_CASE(nul_bytes_utf16_and_cr_only_endings_are_named) {
 }
 
 BOOST_AUTO_TEST_CASE(csv_rows_are_counted_against_the_budget_before_parsing) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     std::string text;
     for (int i = 0; i < 1000; ++i) text += "1,2,3,4,5,6,7,8,9,10,0\n";
     const std::string path = t.write("m.csv", text);
@@ -536,7 +514,7 @@ BOOST_AUTO_TEST_CASE(csv_rows_are_counted_against_the_budget_before_parsing) {
 }
 
 BOOST_AUTO_TEST_CASE(unterminated_quote) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     const std::string path = t.write("x.csv", "1,2,\"abc\n");
     BOOST_TEST(message_of([&] { data::load_csv(path); }) == path + ":1:3: unterminated quote");
 }
@@ -548,7 +526,7 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE(npy)
 
 BOOST_AUTO_TEST_CASE(save_writes_numpy_layout_and_round_trips_bitwise) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     data::Matrix m = data::Matrix::from_shape({2, 3});
     m(0, 0) = 1.0 / 3.0;
     m(0, 1) = -0.0;
@@ -556,7 +534,7 @@ BOOST_AUTO_TEST_CASE(save_writes_numpy_layout_and_round_trips_bitwise) {
     m(1, 0) = std::numeric_limits<double>::max();
     m(1, 1) = -std::numeric_limits<double>::infinity();
     m(1, 2) = std::numeric_limits<double>::quiet_NaN();
-    const std::string path = t.path("m.npy");
+    const std::string path = t.file("m.npy");
     data::save_npy(path, m);
     BOOST_TEST(same_bits(data::load_npy_matrix(path), m));
 
@@ -574,7 +552,7 @@ BOOST_AUTO_TEST_CASE(save_writes_numpy_layout_and_round_trips_bitwise) {
 }
 
 BOOST_AUTO_TEST_CASE(float32_little_endian_2d) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     // 1.5f = 0x3FC00000, -2.25f = 0xC0100000, 0.1f = 0x3DCCCCCD, 1e30f = 0x7149F2CA (little-endian bytes).
     const std::string body = bytes({0, 0, 0xc0, 0x3f, 0, 0, 0x10, 0xc0, 0xcd, 0xcc, 0xcc, 0x3d, 0xca, 0xf2, 0x49, 0x71});
     const std::string path =
@@ -585,7 +563,7 @@ BOOST_AUTO_TEST_CASE(float32_little_endian_2d) {
 }
 
 BOOST_AUTO_TEST_CASE(int64_labels_1d_become_one_column) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     const std::string body = bytes({2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  //
                                     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,  // -1
                                     0, 0, 0, 0, 0, 0, 0x20, 0});                        // 2^53
@@ -596,7 +574,7 @@ BOOST_AUTO_TEST_CASE(int64_labels_1d_become_one_column) {
 }
 
 BOOST_AUTO_TEST_CASE(big_endian_and_one_byte_types) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     // >f8: 1.5 = 3F F8 00.., -0.5 = BF E0 00..; >i4: -2 = FF FF FF FE; >u2: 258 = 01 02.
     const std::string f8 = t.write("be.npy", npy_file(1, "{'descr': '>f8', 'fortran_order': False, 'shape': (1, 2), }",
                                                       bytes({0x3f, 0xf8, 0, 0, 0, 0, 0, 0, 0xbf, 0xe0, 0, 0, 0, 0, 0, 0})));
@@ -619,7 +597,7 @@ BOOST_AUTO_TEST_CASE(big_endian_and_one_byte_types) {
 }
 
 BOOST_AUTO_TEST_CASE(versions_2_and_3_with_keys_in_any_order) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     const std::string body = bytes({0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0, 0, 0, 0, 0, 0, 0, 0x40});  // 1.0, 2.0
     const std::string v2 = t.write("v2.npy", npy_file(2, "{'shape': (2, 1), 'fortran_order': False, 'descr': '<f8'}", body));
     BOOST_TEST(shape(data::load_npy_matrix(v2)) == (std::vector<std::size_t>{2, 1}));
@@ -634,7 +612,7 @@ BOOST_AUTO_TEST_CASE(versions_2_and_3_with_keys_in_any_order) {
 }
 
 BOOST_AUTO_TEST_CASE(malformed_files_give_exact_errors) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     const std::string f8 = bytes({0, 0, 0, 0, 0, 0, 0xf0, 0x3f});
     const auto check = [&](const std::string& name, const std::string& file, const std::string& expected) {
         const std::string path = t.write(name, file);
@@ -672,10 +650,10 @@ BOOST_AUTO_TEST_CASE(malformed_files_give_exact_errors) {
 }
 
 BOOST_AUTO_TEST_CASE(every_truncation_is_an_error_not_a_crash) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     data::Matrix m = data::Matrix::from_shape({3, 2});
     for (std::size_t i = 0; i < m.size(); ++i) m.data()[i] = double(i) + 0.5;
-    const std::string full = t.path("full.npy");
+    const std::string full = t.file("full.npy");
     data::save_npy(full, m);
     std::ifstream in(full, std::ios::binary);
     const std::string file(std::istreambuf_iterator<char>(in), {});
@@ -688,10 +666,10 @@ BOOST_AUTO_TEST_CASE(every_truncation_is_an_error_not_a_crash) {
 }
 
 BOOST_AUTO_TEST_CASE(load_npy_classification_from_labels_and_one_hot) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     data::Matrix X = data::Matrix::from_shape({3, 2});
     for (std::size_t i = 0; i < X.size(); ++i) X.data()[i] = double(i);
-    const std::string x = t.path("x.npy");
+    const std::string x = t.file("x.npy");
     data::save_npy(x, X);
 
     // Labels as little-endian int64, 1-D: [2, 0, 2] → 3 classes (class 1 has no sample, still counted).
@@ -709,7 +687,7 @@ BOOST_AUTO_TEST_CASE(load_npy_classification_from_labels_and_one_hot) {
     data::Matrix H = data::Matrix::from_shape({3, 4});
     H.fill(0.0);
     H(0, 3) = H(1, 0) = H(2, 1) = 1.0;
-    const std::string h = t.path("h.npy");
+    const std::string h = t.file("h.npy");
     data::save_npy(h, H);
     const data::Dataset b = data::load_npy(x, h);
     BOOST_TEST(b.labels == (std::vector<std::size_t>{3, 0, 1}));
@@ -717,11 +695,11 @@ BOOST_AUTO_TEST_CASE(load_npy_classification_from_labels_and_one_hot) {
 }
 
 BOOST_AUTO_TEST_CASE(load_npy_regression_keeps_y) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     data::Matrix X = data::Matrix::from_shape({2, 1}), Y = data::Matrix::from_shape({2, 2});
     X(0, 0) = 1, X(1, 0) = 2;
     Y(0, 0) = 0.5, Y(0, 1) = -7, Y(1, 0) = 1e-300, Y(1, 1) = 3;
-    const std::string x = t.path("x.npy"), y = t.path("y.npy");
+    const std::string x = t.file("x.npy"), y = t.file("y.npy");
     data::save_npy(x, X);
     data::save_npy(y, Y);
     const data::Dataset ds = data::load_npy(x, y, data::Task::regression);
@@ -732,23 +710,23 @@ BOOST_AUTO_TEST_CASE(load_npy_regression_keeps_y) {
 
 
 BOOST_AUTO_TEST_CASE(load_npy_refuses_nan_and_inf_and_what_does_not_fit) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     data::Matrix X = data::Matrix::from_shape({2, 2}), Y = data::Matrix::from_shape({2, 1});
     X.fill(1.0);
     Y(0, 0) = 0, Y(1, 0) = 1;
-    const std::string y = t.path("y.npy");
+    const std::string y = t.file("y.npy");
     data::save_npy(y, Y);
     X(1, 0) = std::nan("");
-    const std::string xnan = t.path("xnan.npy");
+    const std::string xnan = t.file("xnan.npy");
     data::save_npy(xnan, X);
     BOOST_TEST(message_of([&] { data::load_npy(xnan, y); }) == xnan + ": x[1, 0] = nan; expected finite numbers");
     // load_npy_matrix alone keeps NaN (a checkpoint may hold one).
     BOOST_TEST(std::isnan(data::load_npy_matrix(xnan)(1, 0)));
     X(1, 0) = 1.0;
-    const std::string x = t.path("x.npy");
+    const std::string x = t.file("x.npy");
     data::save_npy(x, X);
     Y(1, 0) = -std::numeric_limits<double>::infinity();
-    const std::string yinf = t.path("yinf.npy");
+    const std::string yinf = t.file("yinf.npy");
     data::save_npy(yinf, Y);
     BOOST_TEST(message_of([&] { data::load_npy(x, yinf, data::Task::regression); }) ==
                yinf + ": y[1, 0] = -inf; expected finite numbers");
@@ -764,16 +742,16 @@ BOOST_AUTO_TEST_CASE(load_npy_refuses_nan_and_inf_and_what_does_not_fit) {
 }
 
 BOOST_AUTO_TEST_CASE(load_npy_label_errors) {
-    TempDir t;
+    test::TempDir t("fact_test_data_text");
     data::Matrix X = data::Matrix::from_shape({2, 1});
     X.fill(0.0);
-    const std::string x = t.path("x.npy");
+    const std::string x = t.file("x.npy");
     data::save_npy(x, X);
     const auto y_of = [&](const std::string& name, std::vector<std::vector<double>> rows) {
         data::Matrix Y = data::Matrix::from_shape({rows.size(), rows[0].size()});
         for (std::size_t i = 0; i < rows.size(); ++i)
             for (std::size_t j = 0; j < rows[i].size(); ++j) Y(i, j) = rows[i][j];
-        const std::string p = t.path(name);
+        const std::string p = t.file(name);
         data::save_npy(p, Y);
         return p;
     };
@@ -864,12 +842,12 @@ BOOST_AUTO_TEST_CASE(unknown_name_lists_the_valid_ones) {
 
 BOOST_AUTO_TEST_CASE(environment_variable_chooses_the_folder) {
     EnvGuard guard("FACT_DATASETS_DIR");
-    TempDir t;
-    ::setenv("FACT_DATASETS_DIR", t.dir.c_str(), 1);
-    BOOST_TEST(data::datasets_dir() == t.dir.string());
-    const std::string missing = (t.dir / "wine.csv").string();
+    test::TempDir t("fact_test_data_text");
+    ::setenv("FACT_DATASETS_DIR", t.path.c_str(), 1);
+    BOOST_TEST(data::datasets_dir() == t.path.string());
+    const std::string missing = (t.path / "wine.csv").string();
     BOOST_TEST(message_of([] { data::load_shipped("wine"); }) ==
-               "load_shipped: " + missing + ": no such file (datasets folder " + t.dir.string() +
+               "load_shipped: " + missing + ": no such file (datasets folder " + t.path.string() +
                    "; set FACT_DATASETS_DIR to the folder holding the shipped datasets)");
 
     // A tiny file in the shipped format is read from there, class names from its header.

@@ -49,22 +49,6 @@ Matrix identity(std::size_t d) {
     return m;
 }
 
-// The textbook triple loop (the code under test multiplies with ad::gemm).
-Matrix naive_matmul(const Matrix& A, const Matrix& B) {
-    Matrix C = ad::zeros<double>(A.shape(0), B.shape(1));
-    for (std::size_t i = 0; i < A.shape(0); ++i)
-        for (std::size_t k = 0; k < A.shape(1); ++k)
-            for (std::size_t j = 0; j < B.shape(1); ++j) C(i, j) += A(i, k) * B(k, j);
-    return C;
-}
-
-Matrix naive_transpose(const Matrix& A) {
-    Matrix T = Matrix::from_shape({A.shape(1), A.shape(0)});
-    for (std::size_t i = 0; i < A.shape(0); ++i)
-        for (std::size_t j = 0; j < A.shape(1); ++j) T(j, i) = A(i, j);
-    return T;
-}
-
 double max_abs(const Matrix& A) {
     double m = 0;
     for (double v : A) m = std::max(m, std::abs(v));
@@ -79,7 +63,7 @@ double rel_err(const Matrix& A, const Matrix& B) {
 // A full PSD feature matrix B Bᵀ/d + 0.1 I (eigenvalues in about [0.1, 2]) and a diagonal one.
 Matrix full_psd(std::size_t d, std::uint64_t seed) {
     const Matrix B = test::uniform<double>(d, d, seed);
-    Matrix M = naive_matmul(B, naive_transpose(B));
+    Matrix M = test::naive_matmul(B, test::naive_transpose(B));
     for (double& v : M) v /= static_cast<double>(d);
     for (std::size_t i = 0; i < d; ++i) M(i, i) += 0.1;
     return M;
@@ -496,7 +480,7 @@ BOOST_AUTO_TEST_CASE(krr_against_gaussian_elimination) {
     // Predictions at new points: the naive K(X_new, X) α.
     const fact::KrrFit fit = fact::fit_krr(kernel, X, Y, M, 0.1);
     const Matrix Xn = test::uniform<double>(5, d, 64);
-    const Matrix expected = naive_matmul(naive_kernel_matrix(kernel, Xn, X, M), fit.alpha);
+    const Matrix expected = test::naive_matmul(naive_kernel_matrix(kernel, Xn, X, M), fit.alpha);
     BOOST_TEST(rel_err(fact::krr_predict(kernel, Xn, X, fit.alpha, M), expected) < 1e-12);
 }
 
@@ -531,15 +515,15 @@ BOOST_AUTO_TEST_CASE(krr_singular_system_falls_back_to_least_squares) {
     BOOST_TEST_REQUIRE(cond < 1e6);
     const double tol = 1e3 * cond * kEps;
 
-    const Matrix pinv_Y = naive_matmul(fact::matrix_power(K, -1.0), Y);
+    const Matrix pinv_Y = test::naive_matmul(fact::matrix_power(K, -1.0), Y);
     const double err = rel_err(fit.alpha, pinv_Y);
     BOOST_TEST(err < tol, "least squares vs K⁺Y: " << err);
     BOOST_TEST_MESSAGE("least squares vs K⁺Y: " << err << " (tolerance " << tol << ")");
 
-    Matrix residual = naive_matmul(K, fit.alpha);
+    Matrix residual = test::naive_matmul(K, fit.alpha);
     for (std::size_t i = 0; i < n; ++i)
         for (std::size_t k = 0; k < c; ++k) residual(i, k) -= Y(i, k);
-    const Matrix normal = naive_matmul(naive_transpose(K), residual);
+    const Matrix normal = test::naive_matmul(test::naive_transpose(K), residual);
     BOOST_TEST(max_abs(normal) < tol * eig.values.back() * max_abs(Y), "normal equations: " << max_abs(normal));
     BOOST_TEST(max_abs(residual) > 1e-3);   // inconsistent targets: the residual cannot vanish
     for (std::size_t k = 0; k < c; ++k) {
@@ -590,7 +574,7 @@ BOOST_AUTO_TEST_CASE(solve_ridge_system_paths_read_only_the_lower_triangle) {
     const fact::SolveReport r = fact::solve_ridge_system(A, 0.0, X);
     BOOST_TEST((r.method == fact::SolveMethod::least_squares));
     check_contains(r.note, {"least squares", "rank 2 of 3"});
-    const Matrix expected = naive_matmul(fact::matrix_power(singular, -1.0), B);
+    const Matrix expected = test::naive_matmul(fact::matrix_power(singular, -1.0), B);
     BOOST_TEST(rel_err(X, expected) < 1e-12, "least squares: " << rel_err(X, expected));
 }
 
@@ -716,7 +700,7 @@ BOOST_AUTO_TEST_CASE(normalize_feature_matrix_rescales) {
         for (std::size_t j = 0; j < d; ++j) Q(i, j) -= 2 * v[i] * v[j] / vv;
     Matrix D = ad::zeros<double>(d, d);
     for (std::size_t i = 0; i < d; ++i) D(i, i) = lambda[i];
-    const Matrix S = naive_matmul(naive_matmul(Q, D), naive_transpose(Q));
+    const Matrix S = test::naive_matmul(test::naive_matmul(Q, D), test::naive_transpose(Q));
 
     const Matrix by_max = fact::normalize_feature_matrix(S, fact::Normalization::max);
     const fact::SymmetricEigen e = fact::eigh(by_max);

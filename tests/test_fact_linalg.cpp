@@ -38,25 +38,9 @@ Matrix diag(const std::vector<double>& v) {
     return m;
 }
 
-// The textbook triple loop: the oracle for every product (the code under test uses ad::gemm).
-Matrix naive_matmul(const Matrix& A, const Matrix& B) {
-    Matrix C = ad::zeros<double>(A.shape(0), B.shape(1));
-    for (std::size_t i = 0; i < A.shape(0); ++i)
-        for (std::size_t k = 0; k < A.shape(1); ++k)
-            for (std::size_t j = 0; j < B.shape(1); ++j) C(i, j) += A(i, k) * B(k, j);
-    return C;
-}
-
-Matrix naive_transpose(const Matrix& A) {
-    Matrix T = Matrix::from_shape({A.shape(1), A.shape(0)});
-    for (std::size_t i = 0; i < A.shape(0); ++i)
-        for (std::size_t j = 0; j < A.shape(1); ++j) T(j, i) = A(i, j);
-    return T;
-}
-
 // Q diag(λ) Qᵀ.
 Matrix spectral(const Matrix& Q, const std::vector<double>& lambda) {
-    return naive_matmul(naive_matmul(Q, diag(lambda)), naive_transpose(Q));
+    return test::naive_matmul(test::naive_matmul(Q, diag(lambda)), test::naive_transpose(Q));
 }
 
 // Householder reflector I − 2vvᵀ/vᵀv: orthogonal and symmetric for any v ≠ 0.
@@ -80,7 +64,7 @@ Matrix givens_product(const std::vector<double>& angles) {
         G(k, k + 1) = -s;
         G(k + 1, k) = s;
         G(k + 1, k + 1) = c;
-        Q = naive_matmul(Q, G);
+        Q = test::naive_matmul(Q, G);
     }
     return Q;
 }
@@ -140,7 +124,7 @@ BOOST_AUTO_TEST_CASE(eigh_recovers_a_known_spectrum) {
     // Two independent orthogonal bases: a Householder reflector and a product of Givens rotations.
     const std::vector<double> lambda = {-3.0, -0.5, 1.0, 2.5, 7.0, 9.5};  // ascending, as eigh returns them
     for (const Matrix& Q : {householder({1, -2, 0.5, 3, -1, 2}), givens_product({0.3, -1.1, 2.0, 0.7, -0.4})}) {
-        BOOST_TEST(max_abs(naive_matmul(naive_transpose(Q), Q) - identity(6)) < 1e-14);  // the oracle's own check
+        BOOST_TEST(max_abs(test::naive_matmul(test::naive_transpose(Q), Q) - identity(6)) < 1e-14);  // the oracle's own check
         const Matrix S = spectral(Q, lambda);
         const fact::SymmetricEigen eig = fact::eigh(S);
         BOOST_REQUIRE(eig.values.size() == 6u);
@@ -148,8 +132,8 @@ BOOST_AUTO_TEST_CASE(eigh_recovers_a_known_spectrum) {
         for (std::size_t j = 0; j < 6; ++j) BOOST_TEST(std::abs(eig.values[j] - lambda[j]) < tol);
 
         const Matrix& U = eig.vectors;
-        BOOST_TEST(max_abs(naive_matmul(naive_matmul(U, diag(eig.values)), naive_transpose(U)) - S) < tol);
-        BOOST_TEST(max_abs(naive_matmul(naive_transpose(U), U) - identity(6)) < tol);
+        BOOST_TEST(max_abs(test::naive_matmul(test::naive_matmul(U, diag(eig.values)), test::naive_transpose(U)) - S) < tol);
+        BOOST_TEST(max_abs(test::naive_matmul(test::naive_transpose(U), U) - identity(6)) < tol);
         // Distinct eigenvalues: column j of U is ±(column j of Q).
         for (std::size_t j = 0; j < 6; ++j) {
             double dot = 0;
@@ -166,8 +150,8 @@ BOOST_AUTO_TEST_CASE(eigh_repeated_eigenvalues) {
     const std::vector<double> expected = {1, 1, 1, 4};
     for (std::size_t j = 0; j < 4; ++j) BOOST_TEST(std::abs(eig.values[j] - expected[j]) < tol);
     const Matrix& U = eig.vectors;
-    BOOST_TEST(max_abs(naive_matmul(naive_matmul(U, diag(eig.values)), naive_transpose(U)) - S) < tol);
-    BOOST_TEST(max_abs(naive_matmul(naive_transpose(U), U) - identity(4)) < tol);
+    BOOST_TEST(max_abs(test::naive_matmul(test::naive_matmul(U, diag(eig.values)), test::naive_transpose(U)) - S) < tol);
+    BOOST_TEST(max_abs(test::naive_matmul(test::naive_transpose(U), U) - identity(4)) < tol);
 }
 
 BOOST_AUTO_TEST_CASE(eigh_reads_only_the_lower_triangle) {
@@ -210,7 +194,7 @@ BOOST_AUTO_TEST_CASE(square_root_of_a_positive_definite_matrix) {
     BOOST_TEST(is_symmetric(R));
     // Closed form Q diag(√λ) Qᵀ, and the defining identity R·R = S.
     BOOST_TEST(max_abs(R - spectral(Q, {std::sqrt(0.5), 1, std::sqrt(2.0), std::sqrt(3.0), std::sqrt(5.0)})) < tol);
-    BOOST_TEST(max_abs(naive_matmul(R, R) - S) < tol);
+    BOOST_TEST(max_abs(test::naive_matmul(R, R) - S) < tol);
 }
 
 BOOST_AUTO_TEST_CASE(first_power_is_the_matrix) {
@@ -222,8 +206,8 @@ BOOST_AUTO_TEST_CASE(inverse_of_a_positive_definite_matrix) {
     // cond(S) = 10, so S^{-1}·S = I holds to about 10·d·ε.
     const Matrix S = spectral(givens_product({0.9, -0.2, 1.3, 0.4}), {0.5, 0.7, 1.5, 4, 5});
     const Matrix Sinv = fact::matrix_power(S, -1.0);
-    BOOST_TEST(max_abs(naive_matmul(Sinv, S) - identity(5)) < tol);
-    BOOST_TEST(max_abs(naive_matmul(S, Sinv) - identity(5)) < tol);
+    BOOST_TEST(max_abs(test::naive_matmul(Sinv, S) - identity(5)) < tol);
+    BOOST_TEST(max_abs(test::naive_matmul(S, Sinv) - identity(5)) < tol);
 }
 
 BOOST_AUTO_TEST_CASE(zeroth_power_is_the_projector_on_the_positive_eigenspace) {
@@ -234,7 +218,7 @@ BOOST_AUTO_TEST_CASE(zeroth_power_is_the_projector_on_the_positive_eigenspace) {
     const Matrix P = fact::matrix_power(S, 0.0);
     const Matrix expected = spectral(Q, {0, 0, 1, 1});
     BOOST_TEST(max_abs(P - expected) < tol);
-    BOOST_TEST(max_abs(naive_matmul(P, P) - P) < tol);
+    BOOST_TEST(max_abs(test::naive_matmul(P, P) - P) < tol);
     // Negative powers of a singular PSD matrix: the pseudo-inverse, finite, not inf.
     const Matrix Sinv = fact::matrix_power(S, -1.0);
     BOOST_TEST(max_abs(Sinv - spectral(Q, {0, 0, 0.5, 1.0 / 3})) < tol);
@@ -259,7 +243,7 @@ BOOST_AUTO_TEST_CASE(non_symmetric_input_is_symmetrized_first) {
     // different matrix, so this also checks that symmetrize runs before eigh.
     const Matrix S = spectral(householder({0.5, 1, -1, 2}), {0.5, 1, 2, 4});
     Matrix K = test::uniform<double>(4, 4, 7);
-    K = K - naive_transpose(K);
+    K = K - test::naive_transpose(K);
     const Matrix SK = S + K;
     for (double p : {0.5, 1.0, 2.0, -1.0})
         BOOST_TEST(max_abs(fact::matrix_power(SK, p) - fact::matrix_power(S, p)) < tol);
@@ -281,18 +265,18 @@ BOOST_AUTO_TEST_CASE(polar_factor_of_an_orthogonal_times_diagonal) {
     // M = R·diag(δ): M Mᵀ = R diag(δ²) Rᵀ, so (M Mᵀ)^{1/2} = R diag(|δ|) Rᵀ.
     const Matrix R = givens_product({0.4, -1.2, 0.8});
     const std::vector<double> delta = {-2, 1, 3, 0.5};
-    const Matrix M = naive_matmul(R, diag(delta));
+    const Matrix M = test::naive_matmul(R, diag(delta));
     const Matrix P = fact::sqrt_of_outer(M);
     BOOST_TEST(is_symmetric(P));
     BOOST_TEST(max_abs(P - spectral(R, {2, 1, 3, 0.5})) < tol);
-    BOOST_TEST(max_abs(naive_matmul(P, P) - naive_matmul(M, naive_transpose(M))) < tol);
+    BOOST_TEST(max_abs(test::naive_matmul(P, P) - test::naive_matmul(M, test::naive_transpose(M))) < tol);
 }
 
 BOOST_AUTO_TEST_CASE(general_square_matrix) {
     const Matrix M = test::uniform<double>(6, 6, 11);
     const Matrix P = fact::sqrt_of_outer(M);
     // Loose: a random M can have a small singular value, and √ loses half the digits near 0.
-    BOOST_TEST(max_abs(naive_matmul(P, P) - naive_matmul(M, naive_transpose(M))) < 1e-10);
+    BOOST_TEST(max_abs(test::naive_matmul(P, P) - test::naive_matmul(M, test::naive_transpose(M))) < 1e-10);
     for (double s : fact::eigh(P).values) BOOST_TEST(s > -1e-12);
     check_throws<ad::ShapeError>([] { fact::sqrt_of_outer(ad::zeros<double>(3, 2)); }, {"sqrt_of_outer", "(3,2)"});
 }

@@ -30,17 +30,6 @@ namespace {
 
 constexpr double NaN = std::numeric_limits<double>::quiet_NaN();
 
-/// A fresh directory name under the system temp directory (not created), removed by the destructor.
-struct TempDir {
-    fs::path path;
-    explicit TempDir(const std::string& stem)
-        : path(fs::temp_directory_path() / (stem + "_" + std::to_string(std::random_device{}()))) {}
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
-
 std::vector<fact::RfmIteration> history_with(const std::vector<double>& test_acc, std::size_t first_iter = 0) {
     std::vector<fact::RfmIteration> h;
     for (std::size_t t = 0; t < test_acc.size(); ++t) {
@@ -133,12 +122,13 @@ BOOST_AUTO_TEST_CASE(config_errors_name_the_field) {
     c.test_n = 0;
     BOOST_CHECK_THROW(fact::check_parity_config(c), nn::ConfigError);
     // A support outside [0, d) is the generator's error, raised before anything is written.
-    TempDir dir("fact_parity_bad");
+    test::TempDir tmp("fact_parity_bad");
+    const fs::path out = tmp.path / "out";   // the experiment creates it
     fact::ParityConfig bad;
     bad.d = 10, bad.support = {3, 10}, bad.n = 50, bad.test_n = 50, bad.rfm.iters = 1, bad.quiet = true;
-    bad.out = dir.path.string();
+    bad.out = out.string();
     BOOST_CHECK_THROW(fact::run_parity(bad), std::exception);
-    BOOST_TEST(!fs::exists(dir.path));
+    BOOST_TEST(!fs::exists(out));
 }
 
 // ---- E4 at a small size -----------------------------------------------------------------------------
@@ -150,11 +140,12 @@ BOOST_AUTO_TEST_CASE(config_errors_name_the_field) {
 // below 0.8, the best iteration ≥ 0.99 (the paper's threshold), the share above 0.45 (3× k/d), and the
 // two final matrices correlated (measured 0.91-0.95; bound 0.7).
 BOOST_AUTO_TEST_CASE(both_updates_learn_a_small_parity_and_concentrate_on_its_support) {
-    TempDir dir("fact_parity_small");
+    test::TempDir tmp("fact_parity_small");
+    const fs::path out = tmp.path / "out";   // the experiment creates it
     fact::ParityConfig c;
     c.d = 20, c.k = 3, c.support = {3, 11, 17};
     c.n = 1000, c.test_n = 1000, c.rfm.iters = 4, c.seed = 1, c.quiet = true;
-    c.out = dir.path.string();
+    c.out = out.string();
     const fact::ParityResult r = fact::run_parity(c);
 
     BOOST_REQUIRE_EQUAL(r.by_n.size(), 1u);
@@ -181,39 +172,40 @@ BOOST_AUTO_TEST_CASE(both_updates_learn_a_small_parity_and_concentrate_on_its_su
 
     // The files: per-update history with the extra columns, the final M, the plots and the summary.
     for (const char* u : {"nfa", "fact"}) {
-        const std::string csv = data::read_file((dir.path / u / "history.csv").string());
+        const std::string csv = data::read_file((out / u / "history.csv").string());
         const auto header = csv_header(csv);
         BOOST_TEST(contains(header, "support_fraction"));
         BOOST_TEST(contains(header, std::string("pearson_") + (std::string(u) == "nfa" ? "fact" : "nfa")));
         BOOST_TEST(std::count(csv.begin(), csv.end(), '\n') == 6);  // header + iterations 0..4
-        const data::Matrix M = data::load_npy_matrix((dir.path / u / "M.npy").string());
+        const data::Matrix M = data::load_npy_matrix((out / u / "M.npy").string());
         BOOST_TEST(M.shape(0) == 20u);
     }
     for (const char* f : {"accuracy.svg", "support_fraction.svg", "heatmaps.svg", "table.md"})
-        BOOST_TEST(fs::exists(dir.path / f), f);
-    const auto summary = nlohmann::json::parse(data::read_file((dir.path / "summary.json").string()));
+        BOOST_TEST(fs::exists(out / f), f);
+    const auto summary = nlohmann::json::parse(data::read_file((out / "summary.json").string()));
     BOOST_TEST(summary["support"].get<std::vector<std::size_t>>() == std::vector<std::size_t>({3, 11, 17}),
                boost::test_tools::per_element());
     BOOST_TEST(summary["runs"].size() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(a_sweep_reports_every_n_and_writes_one_directory_each) {
-    TempDir dir("fact_parity_sweep");
+    test::TempDir tmp("fact_parity_sweep");
+    const fs::path out = tmp.path / "out";   // the experiment creates it
     fact::ParityConfig c;
     c.d = 12, c.k = 2, c.support = {2, 9};
     c.sweep = {100, 300};
     c.test_n = 200, c.rfm.iters = 2, c.quiet = true;
     c.updates = {fact::RfmUpdate::fact};
-    c.out = dir.path.string();
+    c.out = out.string();
     const fact::ParityResult r = fact::run_parity(c);
     BOOST_REQUIRE_EQUAL(r.by_n.size(), 2u);
     BOOST_TEST(r.by_n[0].n == 100u);
     BOOST_TEST(r.by_n[1].n == 300u);
     BOOST_TEST(r.by_n[0].pairs.empty());  // one update: nothing to correlate
     for (const char* f : {"n100/fact/history.csv", "n300/fact/M.npy", "sweep.csv", "accuracy_vs_n.svg", "summary.json"})
-        BOOST_TEST(fs::exists(dir.path / f), f);
+        BOOST_TEST(fs::exists(out / f), f);
     // sweep.csv: the header and one row per (n, update), with the threshold iteration as reported.
-    const std::string csv = data::read_file((dir.path / "sweep.csv").string());
+    const std::string csv = data::read_file((out / "sweep.csv").string());
     BOOST_TEST(std::count(csv.begin(), csv.end(), '\n') == 3);
     const auto& run = r.by_n[1].runs[0];
     BOOST_TEST((run.first_at_threshold == fact::first_iteration_reaching(run.rfm.history, c.threshold)));
@@ -319,10 +311,11 @@ BOOST_AUTO_TEST_CASE(fit_tau_uses_the_pairs_above_the_diagonal) {
 // ---- E6 at a small size -----------------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(tau_experiment_writes_its_fit_at_every_iteration) {
-    TempDir dir("fact_tau_small");
+    test::TempDir tmp("fact_tau_small");
+    const fs::path out = tmp.path / "out";   // the experiment creates it
     fact::TauConfig c;
     c.p = 11, c.rfm.iters = 3, c.quiet = true, c.scatter_points = 20;
-    c.out = dir.path.string();
+    c.out = out.string();
     const fact::TauResult r = fact::run_tau(c);
     BOOST_REQUIRE_EQUAL(r.rfm.history.size(), 4u);
     BOOST_REQUIRE_EQUAL(r.fits_per_iter.size(), 4u);
@@ -336,19 +329,19 @@ BOOST_AUTO_TEST_CASE(tau_experiment_writes_its_fit_at_every_iteration) {
     BOOST_TEST(r.fit_with_diagonal.count == n * n);
     BOOST_TEST((r.fit.r2 >= 0 && r.fit.r2 <= 1));
 
-    const auto j = nlohmann::json::parse(data::read_file((dir.path / "tau.json").string()));
+    const auto j = nlohmann::json::parse(data::read_file((out / "tau.json").string()));
     BOOST_TEST(j["fit"]["r2"].get<double>() == r.fit.r2, boost::test_tools::tolerance(1e-15));
     BOOST_TEST(j["scatter_points"].get<std::size_t>() == 20u);
-    const auto header = csv_header(data::read_file((dir.path / "history.csv").string()));
+    const auto header = csv_header(data::read_file((out / "history.csv").string()));
     BOOST_TEST(contains(header, "tau_r2"));
-    BOOST_TEST(fs::exists(dir.path / "scatter.svg"));
-    BOOST_TEST(fs::exists(dir.path / "M.npy"));
+    BOOST_TEST(fs::exists(out / "scatter.svg"));
+    BOOST_TEST(fs::exists(out / "M.npy"));
 
     // A distance kernel has no φ': refused before anything is written.
-    TempDir other("fact_tau_laplace");
+    const fs::path other = tmp.path / "laplace";
     fact::TauConfig bad = c;
     bad.rfm.kernel.kind = fact::KernelKind::laplace;
-    bad.out = other.path.string();
+    bad.out = other.string();
     BOOST_CHECK_THROW(fact::run_tau(bad), nn::ConfigError);
-    BOOST_TEST(!fs::exists(other.path));
+    BOOST_TEST(!fs::exists(other));
 }

@@ -24,27 +24,12 @@
 #include "data/files.hpp"
 #include "expect_error.hpp"
 #include "nn/error.hpp"
+#include "test_util.hpp"
 
 namespace fs = std::filesystem;
 using fact::TabularMethod;
 
 namespace {
-
-// A fresh folder per test case, removed at its end.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        static int counter = 0;
-        path = fs::temp_directory_path() /
-               ("fact_test_tabular_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 void write_bytes(const fs::path& path, const std::string& bytes) {
     std::ofstream f(path, std::ios::binary | std::ios::trunc);
@@ -217,7 +202,7 @@ bool contains(const std::string& s, const std::string& part) { return s.find(par
 // entry, elimination) agree to ~1e-12 on the predictions, far below the margins of this data, so the
 // accuracies are compared exactly.
 BOOST_AUTO_TEST_CASE(laplace_choice_is_the_first_best_of_a_naive_grid_search) {
-    TempDir dir;
+    test::TempDir dir("fact_test_tabular");
     const Fixture f = make_fixture(41, 1);
     write_uci(dir.path, "toy", f);
     const data::UciDataset uci = data::load_uci((dir.path / "toy").string());
@@ -249,7 +234,7 @@ BOOST_AUTO_TEST_CASE(laplace_choice_is_the_first_best_of_a_naive_grid_search) {
 }
 
 BOOST_AUTO_TEST_CASE(rfm_choice_reports_the_accuracy_of_its_M_and_beats_every_iteration_zero) {
-    TempDir dir;
+    test::TempDir dir("fact_test_tabular");
     const Fixture f = make_fixture(41, 2);
     write_uci(dir.path, "toy", f);
     const data::UciDataset uci = data::load_uci((dir.path / "toy").string());
@@ -274,7 +259,7 @@ BOOST_AUTO_TEST_CASE(rfm_choice_reports_the_accuracy_of_its_M_and_beats_every_it
 }
 
 BOOST_AUTO_TEST_CASE(fold_accuracies_use_the_chosen_M_unchanged_on_every_fold) {
-    TempDir dir;
+    test::TempDir dir("fact_test_tabular");
     const Fixture f = make_fixture(41, 3);
     write_uci(dir.path, "toy", f);
     const data::UciDataset uci = data::load_uci((dir.path / "toy").string());
@@ -298,7 +283,7 @@ BOOST_AUTO_TEST_CASE(fold_accuracies_use_the_chosen_M_unchanged_on_every_fold) {
 }
 
 BOOST_AUTO_TEST_CASE(summary_fold_accuracy_is_the_mean_of_naive_fold_accuracies) {
-    TempDir dir;
+    test::TempDir dir("fact_test_tabular");
     const Fixture f = make_fixture(41, 3);
     write_uci(dir.path, "toy", f);
     const data::UciDataset uci = data::load_uci((dir.path / "toy").string());
@@ -326,7 +311,7 @@ BOOST_AUTO_TEST_CASE(summary_fold_accuracy_is_the_mean_of_naive_fold_accuracies)
 }
 
 BOOST_AUTO_TEST_CASE(summary_has_one_row_per_dataset_and_method_and_run_json_the_protocol) {
-    TempDir dir;
+    test::TempDir dir("fact_test_tabular");
     write_uci(dir.path / "uci", "beta", make_fixture(29, 4));
     write_uci(dir.path / "uci", "alpha", make_fixture(37, 5));
     const fact::TabularResult r = fact::run_tabular(config_for(dir.path / "uci", dir.path / "out"));
@@ -371,7 +356,7 @@ BOOST_AUTO_TEST_CASE(summary_has_one_row_per_dataset_and_method_and_run_json_the
 }
 
 BOOST_AUTO_TEST_CASE(resume_keeps_finished_rows_and_computes_only_the_rest) {
-    TempDir dir;
+    test::TempDir dir("fact_test_tabular");
     write_uci(dir.path / "uci", "alpha", make_fixture(29, 6));
     write_uci(dir.path / "uci", "beta", make_fixture(31, 7));
     fact::TabularConfig c = config_for(dir.path / "uci", dir.path / "out");
@@ -409,7 +394,7 @@ BOOST_AUTO_TEST_CASE(resume_keeps_finished_rows_and_computes_only_the_rest) {
 }
 
 BOOST_AUTO_TEST_CASE(too_large_datasets_are_skipped_with_a_row_and_the_rest_runs) {
-    TempDir dir;
+    test::TempDir dir("fact_test_tabular");
     write_uci(dir.path / "uci", "big", make_fixture(61, 8));     // largest training part: 46 fold rows
     write_uci(dir.path / "uci", "small", make_fixture(23, 9));   // 18
     fact::TabularConfig c = config_for(dir.path / "uci", dir.path / "out");
@@ -436,7 +421,7 @@ BOOST_AUTO_TEST_CASE(too_large_datasets_are_skipped_with_a_row_and_the_rest_runs
 
     // The memory estimate: 8n² bytes at least, and a limit below it skips.
     BOOST_TEST(fact::protocol_memory_bytes(1000, 10, 3) >= 8e6);
-    TempDir dir2;
+    test::TempDir dir2("fact_test_tabular");
     write_uci(dir2.path / "uci", "small", make_fixture(23, 9));
     fact::TabularConfig m = config_for(dir2.path / "uci", dir2.path / "out");
     m.max_memory_bytes = 1000;
@@ -445,7 +430,7 @@ BOOST_AUTO_TEST_CASE(too_large_datasets_are_skipped_with_a_row_and_the_rest_runs
 }
 
 BOOST_AUTO_TEST_CASE(a_broken_dataset_is_recorded_and_the_others_continue) {
-    TempDir dir;
+    test::TempDir dir("fact_test_tabular");
     const fs::path root = dir.path / "uci";
     write_uci(root, "good", make_fixture(23, 10));
     write_uci(root, "broken", make_fixture(23, 11));
@@ -507,7 +492,7 @@ BOOST_AUTO_TEST_CASE(shipped_data_is_split_like_the_collection) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_configurations_are_config_errors_naming_the_problem) {
-    TempDir dir;
+    test::TempDir dir("fact_test_tabular");
     write_uci(dir.path / "uci", "alpha", make_fixture(23, 13));
     const auto error = [&](const std::function<void(fact::TabularConfig&)>& change) {
         fact::TabularConfig c = config_for(dir.path / "uci", dir.path / "out");

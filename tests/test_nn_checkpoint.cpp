@@ -30,25 +30,6 @@ using nlohmann::json;
 
 namespace {
 
-// A fresh folder under the system temporary directory, removed with its contents at the end of a test.
-struct Scratch {
-    fs::path path;
-    Scratch() {
-        std::random_device rd;
-        for (;;) {
-            std::ostringstream name;
-            name << "fact-test-checkpoint-" << std::hex << rd() << rd();
-            path = fs::temp_directory_path() / name.str();
-            if (fs::create_directory(path)) break;
-        }
-    }
-    ~Scratch() {
-        std::error_code ignored;
-        fs::remove_all(path, ignored);
-    }
-    std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
-
 const nn::MLPConfig config{5, {7, 3}, 2, nn::Activation::tanh, true};
 
 // Parameter names and shapes of `config`, written out by hand (W is (out, in), b is (1, out)).
@@ -175,16 +156,16 @@ using dtypes = boost::mpl::list<float, double>;
 }  // namespace
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(round_trip_is_bitwise_exact, T, dtypes) {
-    Scratch s;
+    test::TempDir s("fact_test_checkpoint");
     nn::MLP<T> model(config);
     fill(model, 1);
     const nn::OptimizerState state = adam_like_state(100);
-    nn::save_checkpoint(s / "ckpt", model, state, json{{"lr", 0.01}});
+    nn::save_checkpoint(s.file("ckpt"), model, state, json{{"lr", 0.01}});
 
-    nn::MLP<T> loaded(nn::checkpoint_config(s / "ckpt"));
+    nn::MLP<T> loaded(nn::checkpoint_config(s.file("ckpt")));
     fill(loaded, 50);   // different values, so that a parameter load_checkpoint skips would show
     nn::OptimizerState loaded_state;
-    nn::load_checkpoint(s / "ckpt", loaded, &loaded_state);
+    nn::load_checkpoint(s.file("ckpt"), loaded, &loaded_state);
 
     require_same_parameters(model, loaded);
     BOOST_TEST(loaded_state.size() == state.size());
@@ -195,48 +176,48 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(round_trip_is_bitwise_exact, T, dtypes) {
 
     // Without a state pointer the buffers are simply not read.
     nn::MLP<T> again(config);
-    nn::load_checkpoint(s / "ckpt", again);
+    nn::load_checkpoint(s.file("ckpt"), again);
     require_same_parameters(model, again);
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(npy_files_are_what_numpy_writes, T, dtypes) {
-    Scratch s;
+    test::TempDir s("fact_test_checkpoint");
     nn::MLP<T> model(config);
     fill(model, 7);
-    nn::save_checkpoint(s / "ckpt", model, adam_like_state(3));
+    nn::save_checkpoint(s.file("ckpt"), model, adam_like_state(3));
     const std::string descr = sizeof(T) == 4 ? "'<f4'" : "'<f8'";
 
     for (const auto& [name, shape] : expected_parameters) {
-        const std::string bytes = read_bytes(s / ("ckpt/" + name + ".npy"));
+        const std::string bytes = read_bytes(s.file("ckpt/" + name + ".npy"));
         check_npy_header(bytes, "{'descr': " + descr + ", 'fortran_order': False, 'shape': (" +
                                     std::to_string(shape[0]) + ", " + std::to_string(shape[1]) + "), }");
         BOOST_TEST(npy_data_equals(bytes, 128, model.get(name)), name);
     }
     // Optimizer buffers are float64 whatever the model's dtype; '/' in a buffer name becomes "__".
-    const std::string bytes = read_bytes(s / "ckpt/optimizer/exp_avg__layers.0.weight.npy");
+    const std::string bytes = read_bytes(s.file("ckpt/optimizer/exp_avg__layers.0.weight.npy"));
     check_npy_header(bytes, "{'descr': '<f8', 'fortran_order': False, 'shape': (7, 5), }");
     BOOST_TEST(npy_data_equals(bytes, 128, adam_like_state(3).at("exp_avg/layers.0.weight")));
 }
 
 BOOST_AUTO_TEST_CASE(model_json_records_architecture_and_files) {
-    Scratch s;
+    test::TempDir s("fact_test_checkpoint");
     const nn::MLPConfig c{3, {4}, 1, nn::Activation::softplus, false};
     nn::MLP<float> model(c);
     const json extra = {{"optimizer", "adam"}, {"lr", 0.001}, {"seed", 42}};
     nn::OptimizerState state;
     state["exp_avg/layers.1.weight"] = test::uniform<double>(1, 4, 9);
     state["step"] = ad::Tensor<double>{{1.0}};
-    nn::save_checkpoint(s / "ckpt", model, state, extra);
+    nn::save_checkpoint(s.file("ckpt"), model, state, extra);
 
-    const nn::MLPConfig back = nn::checkpoint_config(s / "ckpt");
+    const nn::MLPConfig back = nn::checkpoint_config(s.file("ckpt"));
     BOOST_TEST(back.input == 3u);
     BOOST_TEST(back.hidden == std::vector<std::size_t>{4});
     BOOST_TEST(back.output == 1u);
     BOOST_TEST((back.activation == nn::Activation::softplus));
     BOOST_TEST(back.bias == false);
-    BOOST_TEST(nn::checkpoint_dtype(s / "ckpt") == "float32");
+    BOOST_TEST(nn::checkpoint_dtype(s.file("ckpt")) == "float32");
 
-    const json j = nn::checkpoint_json(s / "ckpt");
+    const json j = nn::checkpoint_json(s.file("ckpt"));
     BOOST_TEST(j.at("format") == "fact-checkpoint");
     BOOST_TEST(j.at("version") == nn::checkpoint_version);
     BOOST_TEST(j.at("architecture").at("activation") == "softplus");
@@ -249,15 +230,15 @@ BOOST_AUTO_TEST_CASE(model_json_records_architecture_and_files) {
 
     // A float64 model says so.
     nn::MLP<double> wide(c);
-    nn::save_checkpoint(s / "ckpt64", wide);
-    BOOST_TEST(nn::checkpoint_dtype(s / "ckpt64") == "float64");
+    nn::save_checkpoint(s.file("ckpt64"), wide);
+    BOOST_TEST(nn::checkpoint_dtype(s.file("ckpt64")) == "float64");
     BOOST_TEST(!fs::exists(s.path / "ckpt64" / "optimizer"));   // no state, no folder
 }
 
 BOOST_AUTO_TEST_CASE(damaged_model_json_is_named) {
-    Scratch s;
+    test::TempDir s("fact_test_checkpoint");
     nn::MLP<double> model(config);
-    const std::string dir = s / "ckpt", file = s / "ckpt/model.json";
+    const std::string dir = s.file("ckpt"), file = s.file("ckpt/model.json");
     nn::save_checkpoint(dir, model);
     const std::string good = read_bytes(file);
 
@@ -291,123 +272,123 @@ BOOST_AUTO_TEST_CASE(damaged_model_json_is_named) {
 }
 
 BOOST_AUTO_TEST_CASE(mismatched_model_is_refused) {
-    Scratch s;
+    test::TempDir s("fact_test_checkpoint");
     nn::MLP<float> model(config);
     fill(model, 3);
-    nn::save_checkpoint(s / "ckpt", model);
-    const std::string file = s / "ckpt/model.json";
+    nn::save_checkpoint(s.file("ckpt"), model);
+    const std::string file = s.file("ckpt/model.json");
 
     nn::MLP<double> wide(config);
-    expect_mentions(checkpoint_error([&] { nn::load_checkpoint(s / "ckpt", wide); }), {file, "float32", "float64"});
+    expect_mentions(checkpoint_error([&] { nn::load_checkpoint(s.file("ckpt"), wide); }), {file, "float32", "float64"});
 
     nn::MLP<float> narrower(nn::MLPConfig{5, {7, 4}, 2, nn::Activation::tanh, true});
-    expect_mentions(checkpoint_error([&] { nn::load_checkpoint(s / "ckpt", narrower); }),
+    expect_mentions(checkpoint_error([&] { nn::load_checkpoint(s.file("ckpt"), narrower); }),
                     {file, "hidden", "[7, 3]", "[7, 4]"});
 
     nn::MLP<float> relu(nn::MLPConfig{5, {7, 3}, 2, nn::Activation::relu, true});
-    expect_mentions(checkpoint_error([&] { nn::load_checkpoint(s / "ckpt", relu); }),
+    expect_mentions(checkpoint_error([&] { nn::load_checkpoint(s.file("ckpt"), relu); }),
                     {file, "activation", "tanh", "relu"});
 
     nn::MLP<float> no_bias(nn::MLPConfig{5, {7, 3}, 2, nn::Activation::tanh, false});
-    expect_mentions(checkpoint_error([&] { nn::load_checkpoint(s / "ckpt", no_bias); }),
+    expect_mentions(checkpoint_error([&] { nn::load_checkpoint(s.file("ckpt"), no_bias); }),
                     {file, "bias", "true", "false"});
 
     nn::MLP<float> wider_input(nn::MLPConfig{6, {7, 3}, 2, nn::Activation::tanh, true});
-    expect_mentions(checkpoint_error([&] { nn::load_checkpoint(s / "ckpt", wider_input); }), {file, "input", "5", "6"});
+    expect_mentions(checkpoint_error([&] { nn::load_checkpoint(s.file("ckpt"), wider_input); }), {file, "input", "5", "6"});
 }
 
 BOOST_AUTO_TEST_CASE(damaged_parameter_file_is_named_and_model_left_unchanged) {
-    Scratch s;
+    test::TempDir s("fact_test_checkpoint");
     nn::MLP<double> saved(config);
     fill(saved, 11);
-    nn::save_checkpoint(s / "ckpt", saved, adam_like_state(1));
+    nn::save_checkpoint(s.file("ckpt"), saved, adam_like_state(1));
 
     nn::MLP<double> target(config), before(config);
     fill(target, 99);
     fill(before, 99);
 
     // Truncated: the last 5 bytes of data are gone. The message comes from the .npy reader.
-    const std::string w1 = s / "ckpt/layers.1.weight.npy";
+    const std::string w1 = s.file("ckpt/layers.1.weight.npy");
     const std::string good = read_bytes(w1);
     write_bytes(w1, good.substr(0, good.size() - 5));
-    expect_mentions(checkpoint_error([&] { nn::load_checkpoint(s / "ckpt", target); }),
+    expect_mentions(checkpoint_error([&] { nn::load_checkpoint(s.file("ckpt"), target); }),
                     {"layers.1.weight.npy", "truncated"});
     require_same_parameters(before, target);   // nothing was set before the bad file was found
     write_bytes(w1, good);
 
     // Wrong shape: a (1,6) bias where the model has (1,7).
-    const std::string b0 = s / "ckpt/layers.0.bias.npy";
+    const std::string b0 = s.file("ckpt/layers.0.bias.npy");
     data::save_npy(b0, data::Matrix::from_shape({1, 6}));
-    expect_mentions(checkpoint_error([&] { nn::load_checkpoint(s / "ckpt", target); }),
+    expect_mentions(checkpoint_error([&] { nn::load_checkpoint(s.file("ckpt"), target); }),
                     {"layers.0.bias.npy", "(1,6)", "(1,7)"});
     require_same_parameters(before, target);
 
     // Missing.
     fs::remove(b0);
-    expect_mentions(checkpoint_error([&] { nn::load_checkpoint(s / "ckpt", target); }),
+    expect_mentions(checkpoint_error([&] { nn::load_checkpoint(s.file("ckpt"), target); }),
                     {"layers.0.bias.npy", "missing"});
 
     // A damaged optimizer buffer matters only when the state is asked for.
-    nn::save_checkpoint(s / "ckpt", saved, adam_like_state(1));
-    write_bytes(s / "ckpt/optimizer/step.npy", "not a numpy file");
-    nn::load_checkpoint(s / "ckpt", target);
+    nn::save_checkpoint(s.file("ckpt"), saved, adam_like_state(1));
+    write_bytes(s.file("ckpt/optimizer/step.npy"), "not a numpy file");
+    nn::load_checkpoint(s.file("ckpt"), target);
     require_same_parameters(saved, target);
     nn::OptimizerState state;
-    expect_mentions(checkpoint_error([&] { nn::load_checkpoint(s / "ckpt", target, &state); }),
+    expect_mentions(checkpoint_error([&] { nn::load_checkpoint(s.file("ckpt"), target, &state); }),
                     {"optimizer/step.npy", "magic"});
     BOOST_TEST(state.empty());
 }
 
 BOOST_AUTO_TEST_CASE(saving_over_a_checkpoint_replaces_it_whole) {
-    Scratch s;
+    test::TempDir s("fact_test_checkpoint");
     nn::MLP<float> first(config), second(config);
     fill(first, 1);
     fill(second, 2);
-    nn::save_checkpoint(s / "ckpt", first, adam_like_state(5), json{{"run", 1}});
-    write_bytes(s / "ckpt/stray.txt", "left by someone");
+    nn::save_checkpoint(s.file("ckpt"), first, adam_like_state(5), json{{"run", 1}});
+    write_bytes(s.file("ckpt/stray.txt"), "left by someone");
 
     // Given with a trailing '/': the temporary folders must still lie beside it, not inside.
-    nn::save_checkpoint(s / "ckpt/", second, {}, json{{"run", 2}});
+    nn::save_checkpoint(s.file("ckpt/"), second, {}, json{{"run", 2}});
     BOOST_TEST(listing(s.path) == std::set<std::string>{"ckpt"});   // no .tmp-… or .old-… left
     BOOST_TEST(!fs::exists(s.path / "ckpt" / "stray.txt"));
     BOOST_TEST(!fs::exists(s.path / "ckpt" / "optimizer"));
-    BOOST_TEST(nn::checkpoint_json(s / "ckpt").at("config") == (json{{"run", 2}}));
+    BOOST_TEST(nn::checkpoint_json(s.file("ckpt")).at("config") == (json{{"run", 2}}));
 
     nn::MLP<float> loaded(config);
     nn::OptimizerState state = adam_like_state(0);
-    nn::load_checkpoint(s / "ckpt", loaded, &state);
+    nn::load_checkpoint(s.file("ckpt"), loaded, &state);
     require_same_parameters(second, loaded);
     BOOST_TEST(state.empty());
 }
 
 BOOST_AUTO_TEST_CASE(failed_save_leaves_nothing) {
-    Scratch s;
+    test::TempDir s("fact_test_checkpoint");
     nn::MLP<double> model(config);
 
     // The parent folder does not exist.
-    const std::string deep = s / "no-such-folder/ckpt";
+    const std::string deep = s.file("no-such-folder/ckpt");
     expect_mentions(checkpoint_error([&] { nn::save_checkpoint(deep, model); }), {deep});
     BOOST_TEST(listing(s.path).empty());
 
     // A folder that is not a checkpoint is never deleted to make room for one.
     fs::create_directory(s.path / "mine");
-    write_bytes(s / "mine/notes.txt", "precious");
-    expect_mentions(checkpoint_error([&] { nn::save_checkpoint(s / "mine", model); }),
-                    {s / "mine", "not a checkpoint"});
-    BOOST_TEST(read_bytes(s / "mine/notes.txt") == "precious");
+    write_bytes(s.file("mine/notes.txt"), "precious");
+    expect_mentions(checkpoint_error([&] { nn::save_checkpoint(s.file("mine"), model); }),
+                    {s.file("mine"), "not a checkpoint"});
+    BOOST_TEST(read_bytes(s.file("mine/notes.txt")) == "precious");
 
     // Nor is a file.
-    write_bytes(s / "file", "precious");
-    expect_mentions(checkpoint_error([&] { nn::save_checkpoint(s / "file", model); }),
-                    {s / "file", "not a directory"});
-    BOOST_TEST(read_bytes(s / "file") == "precious");
+    write_bytes(s.file("file"), "precious");
+    expect_mentions(checkpoint_error([&] { nn::save_checkpoint(s.file("file"), model); }),
+                    {s.file("file"), "not a directory"});
+    BOOST_TEST(read_bytes(s.file("file")) == "precious");
     BOOST_TEST(listing(s.path) == (std::set<std::string>{"file", "mine"}));
 
     // Two buffer names that map to the same file: refused, and the temporary folder removed.
     nn::OptimizerState clash;
     clash["a/b"] = ad::Tensor<double>{{1.0}};
     clash["a__b"] = ad::Tensor<double>{{2.0}};
-    expect_mentions(checkpoint_error([&] { nn::save_checkpoint(s / "ckpt", model, clash); }), {"a/b", "a__b"});
+    expect_mentions(checkpoint_error([&] { nn::save_checkpoint(s.file("ckpt"), model, clash); }), {"a/b", "a__b"});
     BOOST_TEST(listing(s.path) == (std::set<std::string>{"file", "mine"}));
 }
 
@@ -422,9 +403,9 @@ BOOST_AUTO_TEST_CASE(output_dir_paths_are_normalised) {
 }
 
 BOOST_AUTO_TEST_CASE(output_dir_builds_beside_the_target_and_renames) {
-    Scratch s;
+    test::TempDir s("fact_test_checkpoint");
     {
-        nn::OutputDir out(s / "run/", nn::Existing::refuse, "test");
+        nn::OutputDir out(s.file("run/"), nn::Existing::refuse, "test");
         BOOST_TEST(out.target() == s.path / "run");
         BOOST_TEST(out.path().parent_path() == s.path);
         BOOST_TEST(out.path().filename().string().rfind("run.tmp-", 0) == 0);
@@ -437,32 +418,32 @@ BOOST_AUTO_TEST_CASE(output_dir_builds_beside_the_target_and_renames) {
     BOOST_TEST(listing(s.path / "run") == std::set<std::string>{"x"});   // the owner record is not kept
 
     // Not committed (an exception, an early return): only its own temporary directory is removed.
-    { nn::OutputDir out(s / "other"); }
+    { nn::OutputDir out(s.file("other")); }
     BOOST_TEST(listing(s.path) == std::set<std::string>{"run"});
 }
 
 BOOST_AUTO_TEST_CASE(output_dir_refuses_what_exists) {
-    Scratch s;
+    test::TempDir s("fact_test_checkpoint");
     fs::create_directory(s.path / "mine");
-    write_bytes(s / "mine/notes.txt", "precious");
+    write_bytes(s.file("mine/notes.txt"), "precious");
     try {
-        nn::OutputDir out(s / "mine", nn::Existing::refuse, "train");
+        nn::OutputDir out(s.file("mine"), nn::Existing::refuse, "train");
         BOOST_ERROR("expected nn::ConfigError");
     } catch (const nn::ConfigError& e) {
-        expect_mentions(e.what(), {"train: '" + (s / "mine") + "' already exists; choose a new --out"});
+        expect_mentions(e.what(), {"train: '" + (s.file("mine")) + "' already exists; choose a new --out"});
     }
     // An empty directory that appears while the work runs is not replaced either (rename(2) would).
     {
-        nn::OutputDir out(s / "late");
+        nn::OutputDir out(s.file("late"));
         fs::create_directory(s.path / "late");
         BOOST_CHECK_THROW(out.commit(), nn::ConfigError);
     }
     BOOST_TEST(listing(s.path) == (std::set<std::string>{"late", "mine"}));
-    BOOST_TEST(read_bytes(s / "mine/notes.txt") == "precious");
+    BOOST_TEST(read_bytes(s.file("mine/notes.txt")) == "precious");
 
     // Existing::replace swaps a previous copy out, leaving nothing else behind.
     {
-        nn::OutputDir out(s / "mine", nn::Existing::replace);
+        nn::OutputDir out(s.file("mine"), nn::Existing::replace);
         write_bytes((out.path() / "new").string(), "new");
         out.commit();
     }
@@ -471,8 +452,8 @@ BOOST_AUTO_TEST_CASE(output_dir_refuses_what_exists) {
 }
 
 BOOST_AUTO_TEST_CASE(output_dir_unusable_locations_fail_at_once) {
-    Scratch s;
-    write_bytes(s / "file", "x");
+    test::TempDir s("fact_test_checkpoint");
+    write_bytes(s.file("file"), "x");
     const auto message = [](const std::string& target) {
         try {
             nn::OutputDir out(target);
@@ -482,26 +463,26 @@ BOOST_AUTO_TEST_CASE(output_dir_unusable_locations_fail_at_once) {
         BOOST_ERROR("expected nn::ConfigError for " << target);
         return std::string();
     };
-    expect_mentions(message(s / "file/run"), {s / "file", "Not a directory"});
-    expect_mentions(message(s / std::string(250, 'n')), {"a name of 250 bytes is too long"});
+    expect_mentions(message(s.file("file/run")), {s.file("file"), "Not a directory"});
+    expect_mentions(message(s.file(std::string(250, 'n'))), {"a name of 250 bytes is too long"});
     fs::create_symlink(s.path / "missing", s.path / "dangling");
-    expect_mentions(message(s / "dangling"), {"already exists", "symbolic link"});
+    expect_mentions(message(s.file("dangling")), {"already exists", "symbolic link"});
     BOOST_TEST(listing(s.path) == (std::set<std::string>{"dangling", "file"}));
-    BOOST_TEST(read_bytes(s / "file") == "x");
+    BOOST_TEST(read_bytes(s.file("file")) == "x");
 }
 
 BOOST_AUTO_TEST_CASE(non_finite_parameters_are_refused) {
-    Scratch s;
+    test::TempDir s("fact_test_checkpoint");
     nn::MLP<double> saved(config);
     fill(saved, 3);
     ad::Tensor<double> w = saved.get("layers.1.weight");
     w(2, 4) = std::numeric_limits<double>::quiet_NaN();
     saved.set("layers.1.weight", w);
-    nn::save_checkpoint(s / "ckpt", saved);
+    nn::save_checkpoint(s.file("ckpt"), saved);
     nn::MLP<double> target(config), before(config);
     fill(target, 9);
     fill(before, 9);
-    const std::string m = checkpoint_error([&] { nn::load_checkpoint(s / "ckpt", target); });
+    const std::string m = checkpoint_error([&] { nn::load_checkpoint(s.file("ckpt"), target); });
     expect_mentions(m, {"layers.1.weight.npy: entry (2,4) is nan"});
     BOOST_TEST(m.find('\n') == std::string::npos);
     require_same_parameters(before, target);
@@ -510,37 +491,37 @@ BOOST_AUTO_TEST_CASE(non_finite_parameters_are_refused) {
     fill(saved, 3);
     nn::OptimizerState state = adam_like_state(2);
     state["exp_avg/layers.0.bias"](0, 1) = -std::numeric_limits<double>::infinity();
-    nn::save_checkpoint(s / "ckpt", saved, state);
+    nn::save_checkpoint(s.file("ckpt"), saved, state);
     nn::OptimizerState loaded;
-    expect_mentions(checkpoint_error([&] { nn::load_checkpoint(s / "ckpt", target, &loaded); }),
+    expect_mentions(checkpoint_error([&] { nn::load_checkpoint(s.file("ckpt"), target, &loaded); }),
                     {"exp_avg__layers.0.bias.npy: entry (0,1) is -inf"});
 }
 
 BOOST_AUTO_TEST_CASE(model_json_shapes_must_match_the_files) {
-    Scratch s;
+    test::TempDir s("fact_test_checkpoint");
     nn::MLP<double> saved(config);
     fill(saved, 4);
-    nn::save_checkpoint(s / "ckpt", saved);
-    const std::string path = s / "ckpt/model.json";
+    nn::save_checkpoint(s.file("ckpt"), saved);
+    const std::string path = s.file("ckpt/model.json");
     const json good = json::parse(read_bytes(path));
     nn::MLP<double> target(config);
 
     json j = good;
     j["parameters"]["layers.1.weight"] = {7, 3};   // transposed
     write_bytes(path, j.dump());
-    expect_mentions(checkpoint_error([&] { nn::load_checkpoint(s / "ckpt", target); }),
+    expect_mentions(checkpoint_error([&] { nn::load_checkpoint(s.file("ckpt"), target); }),
                     {"model.json", "\"parameters\".layers.1.weight lists the shape [7,3]", "layers.1.weight.npy holds (3,7)"});
 
     j = good;
     j["parameters"]["layers.0.bias"] = "abc";   // wrong type: one line naming the file and the field
     write_bytes(path, j.dump());
-    const std::string m = checkpoint_error([&] { nn::load_checkpoint(s / "ckpt", target); });
+    const std::string m = checkpoint_error([&] { nn::load_checkpoint(s.file("ckpt"), target); });
     expect_mentions(m, {"model.json", "\"parameters\".layers.0.bias is \"abc\", expected [rows, cols]"});
     BOOST_TEST(m.find("json.exception") == std::string::npos, m);
 
     j = good;
     j["architecture"]["hidden"] = "7,3";
     write_bytes(path, j.dump());
-    expect_mentions(checkpoint_error([&] { nn::load_checkpoint(s / "ckpt", target); }),
+    expect_mentions(checkpoint_error([&] { nn::load_checkpoint(s.file("ckpt"), target); }),
                     {"model.json", "architecture.hidden is \"7,3\", expected an array"});
 }

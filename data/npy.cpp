@@ -10,6 +10,8 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -259,11 +261,13 @@ Matrix load_npy_matrix(const std::string& path) {
     return m;
 }
 
-void save_npy(const std::string& path, const Matrix& m) {
+template <class T>
+std::string npy_bytes(const xt::xtensor<T, 2>& m) {
+    static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, ".npy files of float32 or float64");
     // numpy pads the header with spaces so that the data starts at a multiple of 64 bytes (aligned loads
-    // when the file is memory-mapped); we write the same bytes numpy's np.save would.
-    std::string dict = fmt::format("{{'descr': '<f8', 'fortran_order': False, 'shape': ({}, {}), }}", m.shape(0),
-                                   m.shape(1));
+    // when the file is memory-mapped); these are the bytes numpy's np.save writes.
+    std::string dict = fmt::format("{{'descr': '<f{}', 'fortran_order': False, 'shape': ({}, {}), }}", sizeof(T),
+                                   m.shape(0), m.shape(1));
     const std::size_t unpadded = magic_len + 2 + 2 + dict.size() + 1;
     dict.append((64 - unpadded % 64) % 64, ' ');
     dict += '\n';
@@ -276,15 +280,21 @@ void save_npy(const std::string& path, const Matrix& m) {
     out += dict;
 
     const std::size_t header_size = out.size();
-    out.resize(header_size + m.size() * 8);
+    out.resize(header_size + m.size() * sizeof(T));
     const bool swap = !host_is_little_endian();
     for (std::size_t i = 0; i < m.size(); ++i) {
-        unsigned char b[8];
-        std::memcpy(b, &m.data()[i], 8);
-        for (std::size_t k = 0; k < 8; ++k) out[header_size + i * 8 + k] = static_cast<char>(b[swap ? 7 - k : k]);
+        unsigned char b[sizeof(T)];
+        std::memcpy(b, &m.data()[i], sizeof(T));
+        for (std::size_t k = 0; k < sizeof(T); ++k)
+            out[header_size + i * sizeof(T) + k] = static_cast<char>(b[swap ? sizeof(T) - 1 - k : k]);
     }
-    write_file(path, out);
+    return out;
 }
+
+template std::string npy_bytes<float>(const xt::xtensor<float, 2>&);
+template std::string npy_bytes<double>(const xt::xtensor<double, 2>&);
+
+void save_npy(const std::string& path, const Matrix& m) { write_file(path, npy_bytes(m)); }
 
 Dataset load_npy(const std::string& x_path, const std::string& y_path, Task task) {
     Matrix X = load_npy_matrix(x_path);

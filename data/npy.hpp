@@ -15,6 +15,12 @@ namespace data {
 /// Values are not checked (a checkpoint may hold NaN); load_npy checks a dataset's.
 Matrix load_npy_matrix(const std::string& path);
 
+/// The bytes np.save writes for a C-order (rows, cols) array of float32 ('<f4') or float64 ('<f8'): "\x93NUMPY",
+/// version 1.0, a little-endian uint16 header length, the header dict padded with spaces and ended by '\n' so
+/// that the data starts at a multiple of 64 bytes, then the values little-endian.
+template <class T>
+std::string npy_bytes(const xt::xtensor<T, 2>& m);
+
 /// Write a float64 C-order .npy file (atomically). \throws DataError if the file cannot be written.
 void save_npy(const std::string& path, const Matrix& m);
 

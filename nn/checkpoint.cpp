@@ -6,7 +6,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <system_error>
@@ -37,41 +36,6 @@ template <class T>
 constexpr const char* dtype_name() {
     static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "checkpoints hold float or double");
     return std::is_same_v<T, float> ? "float32" : "float64";
-}
-
-bool host_is_little_endian() {
-    const std::uint16_t one = 1;
-    unsigned char first;
-    std::memcpy(&first, &one, 1);
-    return first == 1;
-}
-
-// The bytes np.save writes for a C-order (rows, cols) array of float32 ('<f4') or float64 ('<f8'):
-// "\x93NUMPY", version 1.0, a little-endian uint16 header length, then the dict padded with spaces and
-// ended by '\n' so that the data starts at a multiple of 64 bytes (numpy/lib/format.py).
-template <class T>
-std::string npy_bytes(const ad::Tensor<T>& t) {
-    std::string dict = fmt::format("{{'descr': '<f{}', 'fortran_order': False, 'shape': ({}, {}), }}", sizeof(T),
-                                   t.shape(0), t.shape(1));
-    const std::size_t unpadded = 6 + 2 + 2 + dict.size() + 1;
-    dict.append((64 - unpadded % 64) % 64, ' ');
-    dict += '\n';
-
-    std::string out("\x93NUMPY\x01\x00", 8);
-    out += static_cast<char>(dict.size() & 0xff);
-    out += static_cast<char>(dict.size() >> 8);
-    out += dict;
-
-    const std::size_t header = out.size();
-    out.resize(header + t.size() * sizeof(T));
-    const bool swap = !host_is_little_endian();
-    for (std::size_t i = 0; i < t.size(); ++i) {
-        unsigned char b[sizeof(T)];
-        std::memcpy(b, &t.data()[i], sizeof(T));
-        for (std::size_t k = 0; k < sizeof(T); ++k)
-            out[header + i * sizeof(T) + k] = static_cast<char>(b[swap ? sizeof(T) - 1 - k : k]);
-    }
-    return out;
 }
 
 // A file name that stays inside its folder: no separators, not hidden, not "." or "..".
@@ -118,7 +82,7 @@ void write_contents(const fs::path& tmp, const MLP<T>& model, const OptimizerSta
             throw CheckpointError(fmt::format("parameter name '{}' cannot be a file name", name));
         const ad::Tensor<T>& value = model.get(name);
         parameters[name] = {value.shape(0), value.shape(1)};
-        data::write_file((tmp / (name + ".npy")).string(), npy_bytes(value));
+        data::write_file((tmp / (name + ".npy")).string(), data::npy_bytes(value));
     }
 
     json buffers = json::object();   // buffer name -> file name under optimizer/
@@ -132,7 +96,7 @@ void write_contents(const fs::path& tmp, const MLP<T>& model, const OptimizerSta
                 throw CheckpointError(fmt::format("optimizer buffers '{}' and '{}' both map to the file {}", other,
                                                   name, file));
         buffers[name] = file;
-        data::write_file((tmp / optimizer_folder / file).string(), npy_bytes(value));
+        data::write_file((tmp / optimizer_folder / file).string(), data::npy_bytes(value));
     }
 
     const json j = {{"format", format_name},

@@ -343,4 +343,26 @@ Dataset load_csv(const std::string& path, const CsvOptions& options) {
     return ds;
 }
 
+std::string csv_quote(std::string field) {
+    std::replace(field.begin(), field.end(), '\n', ' ');
+    std::replace(field.begin(), field.end(), '\r', ' ');
+    if (field.find_first_of(",\"") == std::string::npos) return field;
+    std::string quoted = "\"";
+    for (char ch : field) quoted += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    return quoted + "\"";
+}
+
+std::vector<std::string> csv_fields(const std::string& line) {
+    std::vector<std::string> out(1);
+    bool quoted = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char ch = line[i];
+        if (quoted && ch == '"' && i + 1 < line.size() && line[i + 1] == '"') out.back() += line[++i];
+        else if (ch == '"') quoted = !quoted;
+        else if (ch == ',' && !quoted) out.emplace_back();
+        else out.back() += ch;
+    }
+    return out;
+}
+
 }  // namespace data

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "data/dataset.hpp"
 
@@ -32,5 +33,11 @@ struct CsvOptions {
 ///         endings, non-integer numeric labels without a task, more than 65536 classes, data larger than the
 ///         memory budget (check_memory), and, through read_file, a file that cannot be read.
 Dataset load_csv(const std::string& path, const CsvOptions& options = {});
+
+/// One field of a CSV line the project writes (summary.csv): as it is, or in double quotes with every
+/// quote doubled when it holds a comma or a quote; line breaks become spaces.
+std::string csv_quote(std::string field);
+/// The fields of one comma-separated line written with csv_quote (the inverse: "a,""b""" -> a,"b").
+std::vector<std::string> csv_fields(const std::string& line);
 
 }  // namespace data

@@ -151,12 +151,6 @@ std::size_t positive_count(const std::map<std::string, KeyValue>& keys, const st
     return static_cast<std::size_t>(v);
 }
 
-// What NAME.txt promises about the data file.
-struct Description {
-    std::size_t d = 0, classes = 0, rows = 0;
-    std::string data_file;  // fich1: a file name in the dataset folder
-};
-
 std::optional<std::string> data_file_of(const std::map<std::string, KeyValue>& keys) {
     const auto it = keys.find("fich1");
     if (it == keys.end() || it->second.value.empty() || it->second.value.find('/') != std::string::npos)
@@ -164,9 +158,11 @@ std::optional<std::string> data_file_of(const std::map<std::string, KeyValue>& k
     return it->second.value;
 }
 
-Description read_description(const std::string& txt_path) {
+}  // namespace
+
+UciDescription read_uci_description(const std::string& txt_path) {
     const auto keys = read_keys(txt_path);
-    Description desc;
+    UciDescription desc;
     desc.d = positive_count(keys, txt_path, "n_entradas", "the number of features d");
     desc.classes = positive_count(keys, txt_path, "n_clases", "the number of classes c");
     desc.rows = positive_count(keys, txt_path, "n_patrons1", "the rows of the data file fich1");
@@ -182,6 +178,8 @@ Description read_description(const std::string& txt_path) {
     return desc;
 }
 
+namespace {
+
 std::size_t saturating_product(std::size_t a, std::size_t b) {
     return (a != 0 && b > std::numeric_limits<std::size_t>::max() / a) ? std::numeric_limits<std::size_t>::max()
                                                                          : a * b;
@@ -189,7 +187,7 @@ std::size_t saturating_product(std::size_t a, std::size_t b) {
 
 // The data file: a header line, then per row "row number, d features, label" (row numbers 1, 2, ...).
 Dataset read_rows(const std::string& name, const std::string& txt_path, const std::string& data_path,
-                  const Description& desc) {
+                  const UciDescription& desc) {
     const std::string text = read_file(data_path);
     Lines lines(text);
     std::string_view line;
@@ -299,7 +297,7 @@ UciDataset load_uci(const std::string& folder) {
     const std::string txt_path = path_in(folder, uci.name + ".txt");
     if (!fs::is_regular_file(txt_path, ec))
         throw DataError(fmt::format("{}: missing, a UCI dataset folder holds NAME.txt", txt_path));
-    const Description desc = read_description(txt_path);
+    const UciDescription desc = read_uci_description(txt_path);
 
     const std::string data_path = path_in(folder, desc.data_file);
     if (!fs::is_regular_file(data_path, ec))

@@ -29,6 +29,18 @@ struct UciDataset {
     Split fold(std::size_t i) const;
 };
 
+/// What a dataset's NAME.txt says about its data file.
+struct UciDescription {
+    ///@{
+    std::size_t d = 0, classes = 0, rows = 0;   ///< n_entradas, n_clases, n_patrons1
+    ///@}
+    std::string data_file;                      ///< fich1: a file name in the dataset folder
+};
+
+/// Read NAME.txt (key= value lines). \throws DataError naming the file (and line): a missing file or key, a
+/// count that is not a positive integer, more classes than rows, an fich1 that is not a plain file name.
+UciDescription read_uci_description(const std::string& txt_path);
+
 /// Load the dataset in `folder` (named after the folder: DIR/NAME). Throws DataError naming the file for
 /// a missing file, a key missing from NAME.txt, a row count or feature count that disagrees with it, a
 /// label out of range, or an index out of range in the index files.

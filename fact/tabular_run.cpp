@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "data/csv.hpp"
 #include "data/error.hpp"
 #include "data/files.hpp"
 #include "data/random.hpp"
@@ -35,28 +36,6 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 namespace {
 
-std::string csv_field(std::string s) {
-    std::replace(s.begin(), s.end(), '\n', ' ');
-    std::replace(s.begin(), s.end(), '\r', ' ');
-    if (s.find_first_of(",\"") == std::string::npos) return s;
-    std::string q = "\"";
-    for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-    return q + "\"";
-}
-
-std::vector<std::string> csv_split(const std::string& line) {
-    std::vector<std::string> out(1);
-    bool quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char ch = line[i];
-        if (quoted && ch == '"' && i + 1 < line.size() && line[i + 1] == '"') out.back() += line[++i];
-        else if (ch == '"') quoted = !quoted;
-        else if (ch == ',' && !quoted) out.emplace_back();
-        else out.back() += ch;
-    }
-    return out;
-}
-
 std::string number(double v, const char* format) { return std::isnan(v) ? "" : fmt::format(fmt::runtime(format), v); }
 std::string count(std::size_t v) { return v == 0 ? "" : std::to_string(v); }
 std::string flag(int v) { return v < 0 ? "" : std::to_string(v); }
@@ -69,15 +48,15 @@ std::string summary_header() {
 }
 
 std::string summary_line(const TabularRow& r) {
-    std::string s = fmt::format("{},{},{},{},{},{},{},{},{},{}", csv_field(r.dataset), count(r.n), count(r.d),
-                                count(r.classes), csv_field(r.method), number(r.ridge, "{:g}"), flag(r.row_norm),
+    std::string s = fmt::format("{},{},{},{},{},{},{},{},{},{}", data::csv_quote(r.dataset), count(r.n), count(r.d),
+                                count(r.classes), data::csv_quote(r.method), number(r.ridge, "{:g}"), flag(r.row_norm),
                                 flag(r.best_iter), number(r.val_acc, "{:.6f}"), number(r.fold_acc, "{:.6f}"));
     for (double f : r.folds) s += "," + number(f, "{:.6f}");
-    return s + "," + number(r.seconds, "{:.2f}") + "," + csv_field(r.status);
+    return s + "," + number(r.seconds, "{:.2f}") + "," + data::csv_quote(r.status);
 }
 
 TabularRow parse_summary_line(const std::string& line, std::size_t line_number) {
-    const std::vector<std::string> f = csv_split(line);
+    const std::vector<std::string> f = data::csv_fields(line);
     const auto bad = [&](const std::string& why) {
         return nn::ConfigError(fmt::format("summary.csv:{}: {}; expected a row written by `fact experiment tabular` "
                                            "({})", line_number, why, summary_header()));
@@ -163,21 +142,12 @@ struct Entry {
 // n_patrons1, n_entradas, n_clases of NAME.txt, without reading the data file; zeros if unreadable.
 void peek_description(Entry& e) {
     try {
-        const std::string text = data::read_file((fs::path(e.folder) / (e.name + ".txt")).string());
-        std::size_t pos = 0;
-        while (pos < text.size()) {
-            const std::size_t end = std::min(text.find('\n', pos), text.size());
-            const std::string line = text.substr(pos, end - pos);
-            pos = end + 1;
-            const std::size_t eq = line.find('=');
-            if (eq == std::string::npos) continue;
-            const std::string key = line.substr(0, eq);
-            const unsigned long v = std::strtoul(line.c_str() + eq + 1, nullptr, 10);
-            if (key == "n_patrons1") e.n = v;
-            if (key == "n_entradas") e.d = v;
-            if (key == "n_clases") e.c = v;
-        }
-    } catch (const std::exception&) {
+        const data::UciDescription d = data::read_uci_description((fs::path(e.folder) / (e.name + ".txt")).string());
+        e.n = d.rows;
+        e.d = d.d;
+        e.c = d.classes;
+    } catch (const data::DataError&) {
+        // left at 0: load_uci reports the problem when the dataset's turn comes
     }
 }
 

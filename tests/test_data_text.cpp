@@ -240,6 +240,19 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(csv)
 
+// The CSV fields the project writes (summary.csv) read back as written: quotes only where a comma or a
+// quote needs them, a doubled quote inside, line breaks as spaces.
+BOOST_AUTO_TEST_CASE(csv_quote_and_fields_round_trip) {
+    const std::vector<std::string> fields = {"plain", "a,b", "say \"hi\"", "", "line\nbreak", "\",\""};
+    std::string line = data::csv_quote(fields[0]);
+    for (std::size_t k = 1; k < fields.size(); ++k) line += "," + data::csv_quote(fields[k]);
+    BOOST_TEST(line == "plain,\"a,b\",\"say \"\"hi\"\"\",,line break,\"\"\",\"\"\"");
+    const std::vector<std::string> back = data::csv_fields(line);
+    const std::vector<std::string> expected = {"plain", "a,b", "say \"hi\"", "", "line break", "\",\""};
+    BOOST_TEST(back == expected, boost::test_tools::per_element());
+}
+
+
 BOOST_AUTO_TEST_CASE(header_detected_string_labels_sorted) {
     test::TempDir t("fact_test_data_text");
     const std::string path = t.write("flowers.csv",

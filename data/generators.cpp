@@ -15,16 +15,6 @@ namespace data {
 
 namespace {
 
-const char* op_name(ModOp op) {
-    switch (op) {
-        case ModOp::add: return "add";
-        case ModOp::sub: return "sub";
-        case ModOp::mul: return "mul";
-        case ModOp::div: return "div";
-    }
-    return "?";
-}
-
 // b⁻¹ mod p by the extended Euclidean algorithm; 0 when b has no inverse.
 std::size_t inverse_mod(std::size_t b, std::size_t p) {
     long long r0 = static_cast<long long>(p), r1 = static_cast<long long>(b % p), t0 = 0, t1 = 1;
@@ -84,7 +74,7 @@ Split modular_arithmetic(const ModularOptions& o) {
         X(i, as[i]) = 1.0;       // e_a
         X(i, p + bs[i]) = 1.0;   // ⊕ e_b
     }
-    Dataset all = make_classification(fmt::format("modular-{}-{}", op_name(o.op), p), std::move(X), ys, p);
+    Dataset all = make_classification(fmt::format("modular-{}-{}", to_string(o.op), p), std::move(X), ys, p);
 
     Rng rng(o.seed);
     const std::vector<std::size_t> perm = rng.permutation(pairs);

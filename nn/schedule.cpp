@@ -41,4 +41,13 @@ Schedule::Kind parse_schedule(const std::string& name) {
     throw ConfigError(fmt::format("schedule '{}' is unknown (valid: constant, step, cosine)", name));
 }
 
+std::string to_string(Schedule::Kind kind) {
+    switch (kind) {
+        case Schedule::Kind::constant: return "constant";
+        case Schedule::Kind::step: return "step";
+        case Schedule::Kind::cosine: return "cosine";
+    }
+    return "?";
+}
+
 }  // namespace nn

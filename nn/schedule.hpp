@@ -31,5 +31,7 @@ struct Schedule {
 
 /// "constant" | "step" | "cosine"; throws ConfigError listing them.
 Schedule::Kind parse_schedule(const std::string& name);
+/// The name parse_schedule reads: "constant", "step" or "cosine".
+std::string to_string(Schedule::Kind kind);
 
 }  // namespace nn

@@ -482,8 +482,7 @@ nlohmann::json to_json(const TrainConfig& c) {
         j["betas"] = {c.optimizer.beta1, c.optimizer.beta2};
         j["eps"] = c.optimizer.eps;
     }
-    const char* kinds[] = {"constant", "step", "cosine"};
-    j["schedule"] = {{"kind", kinds[int(c.schedule.kind)]}, {"warmup_epochs", c.schedule.warmup_epochs}};
+    j["schedule"] = {{"kind", to_string(c.schedule.kind)}, {"warmup_epochs", c.schedule.warmup_epochs}};
     return j;
 }
 

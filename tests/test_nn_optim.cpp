@@ -465,6 +465,7 @@ BOOST_AUTO_TEST_CASE(schedule_errors) {
     BOOST_TEST(int(nn::parse_schedule("constant")) == int(nn::Schedule::Kind::constant));
     BOOST_TEST(int(nn::parse_schedule("step")) == int(nn::Schedule::Kind::step));
     BOOST_TEST(int(nn::parse_schedule("cosine")) == int(nn::Schedule::Kind::cosine));
+    for (const char* name : {"constant", "step", "cosine"}) BOOST_TEST(nn::to_string(nn::parse_schedule(name)) == name);
     BOOST_CHECK_EXCEPTION(nn::parse_schedule("linear"), nn::ConfigError,
                           message_has<nn::ConfigError>({"'linear'", "constant, step, cosine"}));
     nn::Schedule s;

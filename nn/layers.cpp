@@ -66,7 +66,9 @@ Linear<T>::Linear(ad::Tape<T>& tape, std::size_t in, std::size_t out, bool bias,
 template <class T>
 ad::Var<T> Linear<T>::forward(const ad::Var<T>& h, bool watch_input) {
     // (n, in): its gradient will be ∇_h ℓ through W alone
-    input_ = watch_input ? ad::watch(h) : ad::identity(h);
+    // Watched, the input is a node of its own that gets a gradient even when H is the data. Otherwise H itself
+    // (no copy: one pass over the activations less per layer and step when FACT is not being tracked).
+    input_ = watch_input ? ad::watch(h) : h;
     ad::Var<T> z = ad::matmul(input_, weight_, ad::Trans::no, ad::Trans::yes);  // (n, in)·(in, out)
     return has_bias() ? ad::add(z, bias_, ad::Bcast::row) : z;
 }

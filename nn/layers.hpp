@@ -48,7 +48,8 @@ public:
     bool has_bias() const { return !bias_.empty(); }   ///< whether the layer has b
     const ad::Var<T>& weight() const { return weight_; }  ///< W, (out, in)
     const ad::Var<T>& bias() const { return bias_; }   ///< b, (1, out); an empty Var without bias
-    /// The input H of the last forward on the current graph (the node whose gradient ∂L/∂H has rows (1/n)∇_h ℓ_i).
+    /// The input H of the last forward on the current graph (the node whose gradient ∂L/∂H has rows (1/n)∇_h ℓ_i;
+    /// of a first layer, whose H is the data, only after a forward with watch_input).
     const ad::Var<T>& input() const { return input_; }
 
 private:

@@ -1,5 +1,5 @@
 // Kernels against oracles computed another way: gemm against the naive triple loop (every transpose
-// combination, awkward sizes, α/β cases), reductions and maps against plain loops in long double.
+// combination, awkward sizes, α/β cases), gemmt_lower against gemm, reductions and maps against plain loops in long double.
 #define BOOST_TEST_MODULE kernels
 #include <boost/test/unit_test.hpp>
 
@@ -11,6 +11,7 @@
 #include "autodiff/kernels/gemm.hpp"
 #include "autodiff/kernels/map.hpp"
 #include "autodiff/kernels/reduce.hpp"
+#include "autodiff/parallel.hpp"
 #include "test_util.hpp"
 
 using ad::Tensor;
@@ -95,6 +96,52 @@ BOOST_AUTO_TEST_CASE(gemm_beta_zero_overwrites_nan) {
             for (std::size_t i = 0; i < fast.size(); ++i) worst = std::max(worst, std::abs(fast[i] - slow[i]));
             BOOST_TEST(worst < 1e-11);  // entries are sums of 300 products of numbers in [−1, 1)
         }
+}
+
+// gemmt_lower writes, on and below the diagonal, exactly the bits gemm writes there (the same FMAs in the same
+// order), and leaves the strict upper triangle alone: sizes around the micro-tile (6 rows; 16 or 32 columns)
+// and the row blocks (96), k across the k panel (256), β = 0 over NaNs, a leading dimension wider than n,
+// on 1 and 2 threads.
+template <class T>
+void check_gemmt(Trans ta, Trans tb, std::size_t n, std::size_t k, T alpha, T beta) {
+    const std::size_t ld = n + 3;
+    const Tensor<T> A = test::uniform<T>(ta == Trans::no ? n : k, ta == Trans::no ? k : n, unsigned(n + k));
+    const Tensor<T> B = test::uniform<T>(tb == Trans::no ? k : n, tb == Trans::no ? n : k, unsigned(2 * n + k));
+    Tensor<T> C0 = test::uniform<T>(n, ld, unsigned(n + 3 * k));
+    if (beta == T(0)) C0.fill(std::numeric_limits<T>::quiet_NaN());
+    const T sentinel = T(-12345);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = i + 1; j < ld; ++j) C0(i, j) = sentinel;
+    Tensor<T> full = C0;
+    ad::gemm(ta, tb, n, n, k, alpha, A.data(), A.shape(1), B.data(), B.shape(1), beta, full.data(), ld);
+    for (int threads : {1, 2}) {
+        ad::set_num_threads(threads);
+        Tensor<T> lower = C0;
+        ad::gemmt_lower(ta, tb, n, k, alpha, A.data(), A.shape(1), B.data(), B.shape(1), beta, lower.data(), ld);
+        std::size_t wrong = 0, touched = 0;
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t j = 0; j < ld; ++j) {
+                if (j <= i && !(lower(i, j) == full(i, j))) ++wrong;
+                if (j > i && !(lower(i, j) == sentinel)) ++touched;
+            }
+        BOOST_TEST(wrong == 0u, "gemmt " << (ta == Trans::yes ? "T" : "N") << (tb == Trans::yes ? "T" : "N")
+                                         << " n=" << n << " k=" << k << " beta=" << beta << " threads=" << threads
+                                         << ": " << wrong << " lower entries differ from gemm's");
+        BOOST_TEST(touched == 0u, "gemmt n=" << n << " k=" << k << ": " << touched << " upper entries written");
+    }
+    ad::set_num_threads(0);
+}
+
+BOOST_AUTO_TEST_CASE(gemmt_lower_is_gemm_on_the_lower_triangle) {
+    for (Trans ta : both)
+        for (Trans tb : both)
+            for (std::size_t n : {1u, 5u, 6u, 7u, 17u, 33u, 97u, 200u})
+                for (std::size_t k : {1u, 40u, 300u}) {
+                    check_gemmt<double>(ta, tb, n, k, 1.0, 0.0);
+                    check_gemmt<float>(ta, tb, n, k, -0.5f, 1.0f);
+                }
+    check_gemmt<double>(Trans::no, Trans::yes, 700, 260, -1.0, 0.5);   // parallel, two k panels
+    check_gemmt<float>(Trans::no, Trans::yes, 2100, 20, 1.0f, 0.0f);   // two column blocks (NC = 2048)
 }
 
 BOOST_AUTO_TEST_CASE(gemm_strided_leading_dimensions) {

@@ -17,9 +17,6 @@ namespace {
 // Blocks at most this wide are done directly (substitution, vectorised over rows); above, the recursion
 // splits them. 64 measured 2-3 % faster than 32 on the Cholesky (n = 2000-8000) and no worse than 128.
 constexpr std::size_t kBase = 64;
-// syrk's diagonal blocks: computed whole into a scratch tile, then their lower triangle is kept.
-constexpr std::size_t kSyrkTile = 64;
-static_assert(kSyrkTile >= kBase, "syrk's recursion splits with split(), which needs n > kBase");
 // Rows per parallel chunk of the direct triangular solve (fixed, so the result ignores the thread count).
 constexpr std::size_t kRowChunk = 64;
 
@@ -94,28 +91,11 @@ void trsm_direct_back(std::size_t m, std::size_t n, const T* L, std::size_t ldl,
     });
 }
 
-// C (n×n, n ≤ kSyrkTile) ← β·C + α·A·Aᵀ on the lower triangle: the whole product into a scratch tile first.
-template <class T>
-void syrk_direct(std::size_t n, std::size_t k, T alpha, const T* A, std::size_t lda, T beta, T* C, std::size_t ldc) {
-    std::vector<T> tile(n * n);
-    gemm(Trans::no, Trans::yes, n, n, k, alpha, A, lda, A, lda, T(0), tile.data(), n);
-    for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t j = 0; j <= i; ++j) {
-            T& c = C[i * ldc + j];
-            c = beta == T(0) ? tile[i * n + j] : beta * c + tile[i * n + j];
-        }
-}
-
 }  // namespace
 
 template <class T>
 void syrk_lower(std::size_t n, std::size_t k, T alpha, const T* A, std::size_t lda, T beta, T* C, std::size_t ldc) {
-    if (n <= kSyrkTile) return syrk_direct(n, k, alpha, A, lda, beta, C, ldc);
-    // [[C11, ·], [C21, C22]] with A = [A1; A2]: C11 and C22 recurse, C21 ← β·C21 + α·A2·A1ᵀ is one gemm.
-    const std::size_t n1 = split(n), n2 = n - n1;
-    syrk_lower(n1, k, alpha, A, lda, beta, C, ldc);
-    gemm(Trans::no, Trans::yes, n2, n1, k, alpha, A + n1 * lda, lda, A, lda, beta, C + n1 * ldc, ldc);
-    syrk_lower(n2, k, alpha, A + n1 * lda, lda, beta, C + n1 * ldc + n1, ldc);
+    gemmt_lower(Trans::no, Trans::yes, n, k, alpha, A, lda, A, lda, beta, C, ldc);
 }
 
 template <class T>

@@ -9,10 +9,11 @@
 ///   syrk_lower              C ← β·C + α·A·Aᵀ on C's lower triangle           n²·k flops
 /// ~~~
 /// Recursive, as in Gustavson's recursive Cholesky: split A = [[A11, ·], [A21, A22]] at about n/2, factor
-/// A11 = L11·L11ᵀ, solve L21 = A21·L11⁻ᵀ, update A22 ← A22 − L21·L21ᵀ, factor A22. The two halves of trsm
-/// and syrk recurse the same way, down to blocks of 64 columns done directly (the triangular solve of such a
-/// block runs down 64 rows at a time with SIMD, its Cholesky with dot products); everything above them is
-/// one gemm call. Row-major with a leading dimension, in place on the lower triangle: the strict upper
+/// A11 = L11·L11ᵀ, solve L21 = A21·L11⁻ᵀ, update A22 ← A22 − L21·L21ᵀ, factor A22. trsm recurses the same
+/// way, down to blocks of 64 columns done directly (the triangular solve of such a block runs down 64 rows at
+/// a time with SIMD, its Cholesky with dot products); everything above them is one gemm call. syrk is one
+/// call of the gemm restricted to the lower triangle (gemmt_lower), which packs A once; a recursion down to
+/// small diagonal tiles packed it again at every level and cost a fifth of the Cholesky's time. Row-major with a leading dimension, in place on the lower triangle: the strict upper
 /// triangle is neither read nor written (no n×n copy: in kernel machines A is the largest object in memory).
 /// Deterministic: the recursion depends only on the sizes and the gemm is bitwise identical for any thread
 /// count, so these are too.

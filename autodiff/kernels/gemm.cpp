@@ -13,6 +13,8 @@
 #include "autodiff/kernels/gemm.hpp"
 
 #include <algorithm>
+#include <cstddef>
+#include <limits>
 #include <vector>
 
 #include <fmt/format.h>
@@ -105,12 +107,19 @@ void pack_b(Trans tb, const T* B, std::size_t ldb, std::size_t pc, std::size_t j
     }
 }
 
+// Which entries of C a product writes: all of them, or (gemmt_lower) those on or below the diagonal.
+enum class Part { all, lower };
+
+// For a tile whose first row is row i of C and first column is column j: entry (r, c) of the tile is on or
+// below the diagonal when c ≤ r + diag, diag = i − j. A product of the whole C passes kWhole (every entry in).
+constexpr std::ptrdiff_t kWhole = std::numeric_limits<std::ptrdiff_t>::max() / 2;
+
 // C[0:mr, 0:nr] += α · a·b for one packed MR×kc panel a and kc×NR panel b; with overwrite, C = α · a·b
 // (the first k panel of a product with β = 0: C is neither read nor zeroed first, and fma(α, acc, 0) rounds
-// exactly as the zeroed C would have).
+// exactly as the zeroed C would have). Only entries (r, c) with c ≤ r + diag are read and written.
 template <class T>
 void micro_kernel(std::size_t kc, const T* a, const T* b, T alpha, T* C, std::size_t ldc, std::size_t mr,
-                  std::size_t nr, bool overwrite) {
+                  std::size_t nr, bool overwrite, std::ptrdiff_t diag) {
     using P = Pack<T>;
     constexpr std::size_t W = Blocking<T>::W, MR = Blocking<T>::MR, NR = Blocking<T>::NR;
     P acc0[MR], acc1[MR];
@@ -126,11 +135,12 @@ void micro_kernel(std::size_t kc, const T* a, const T* b, T alpha, T* C, std::si
             acc1[r] = xsimd::fma(ar, b1, acc1[r]);
         }
     }
-    // C += α·acc with one rounding (fma). An edge tile goes through a buffer so that it is rounded the
-    // same way as a full one.
+    // C += α·acc with one rounding (fma). An edge tile, or one the diagonal crosses, goes through a buffer so
+    // that it is rounded the same way as a full one.
     const P al(alpha), zero(T(0));
     alignas(64) T tile[MR * NR];
-    const bool full = mr == MR && nr == NR;
+    const bool full = mr == MR && nr == NR && diag >= std::ptrdiff_t(NR) - 1;
+    auto in = [&](std::size_t r, std::size_t j) { return r < mr && j < nr && std::ptrdiff_t(j) <= std::ptrdiff_t(r) + diag; };
     T* c = full ? C : tile;
     const std::size_t ldt = full ? ldc : NR;
     if (overwrite) {
@@ -143,7 +153,7 @@ void micro_kernel(std::size_t kc, const T* a, const T* b, T alpha, T* C, std::si
     } else {
         if (!full)
             for (std::size_t r = 0; r < MR; ++r)
-                for (std::size_t j = 0; j < NR; ++j) tile[r * NR + j] = r < mr && j < nr ? C[r * ldc + j] : T(0);
+                for (std::size_t j = 0; j < NR; ++j) tile[r * NR + j] = in(r, j) ? C[r * ldc + j] : T(0);
 #pragma GCC unroll 6
         for (std::size_t r = 0; r < MR; ++r) {
             T* row = c + r * ldt;
@@ -153,15 +163,17 @@ void micro_kernel(std::size_t kc, const T* a, const T* b, T alpha, T* C, std::si
     }
     if (!full)
         for (std::size_t r = 0; r < mr; ++r)
-            for (std::size_t j = 0; j < nr; ++j) C[r * ldc + j] = tile[r * NR + j];
+            for (std::size_t j = 0; j < nr; ++j)
+                if (in(r, j)) C[r * ldc + j] = tile[r * NR + j];
 }
 
-// C ← β·C (β = 0 writes zeros, so NaN or garbage in C does not survive).
+// C ← β·C on the entries the product writes (β = 0 writes zeros, so NaN or garbage in C does not survive).
 template <class T>
-void scale_c(std::size_t m, std::size_t n, T beta, T* C, std::size_t ldc) {
+void scale_c(std::size_t m, std::size_t n_all, T beta, T* C, std::size_t ldc, Part part) {
     if (beta == T(1)) return;
-    for_each_row(m, n, [&](std::size_t i) {
+    for_each_row(m, n_all, [&](std::size_t i) {
         T* row = C + i * ldc;
+        const std::size_t n = part == Part::lower ? std::min(n_all, i + 1) : n_all;
         if (beta == T(0))
             std::fill(row, row + n, T(0));
         else
@@ -169,16 +181,16 @@ void scale_c(std::size_t m, std::size_t n, T beta, T* C, std::size_t ldc) {
     });
 }
 
-}  // namespace
-
+// gemm (Part::all) and gemmt_lower (Part::lower: micro-tiles above the diagonal are skipped, and those it
+// crosses are written only on and below it; every written entry gets the FMAs it would get from gemm).
 template <class T>
-void gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* A,
-          std::size_t lda, const T* B, std::size_t ldb, T beta, T* C, std::size_t ldc) {
+void product(Part part, Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* A,
+             std::size_t lda, const T* B, std::size_t ldb, T beta, T* C, std::size_t ldc) {
     using Bl = Blocking<T>;
     if (m == 0 || n == 0) return;
     // β = 0 with work to do: the first k panel writes C instead of adding to it (no zeroing pass).
     const bool overwrite = beta == T(0) && k > 0 && alpha != T(0);
-    if (!overwrite) scale_c(m, n, beta, C, ldc);
+    if (!overwrite) scale_c(m, n, beta, C, ldc, part);
     if (k == 0 || alpha == T(0)) return;
 
     // The packed blocks: op(B)'s in bpack, and op(A)'s in apacks, one MC×KC block for each thread slot of the
@@ -200,7 +212,7 @@ void gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, T alp
         }
     } release{!nested};
     taken = true;
-    const bool parallel = m * n * k >= parallel_threshold;
+    const bool parallel = (part == Part::lower ? m * n / 2 : m * n) * k >= parallel_threshold;
     constexpr std::size_t a_block = Bl::MC * Bl::KC;
     const std::size_t slots = parallel ? std::size_t(std::max(2, tbb::this_task_arena::max_concurrency())) : 1;
     if (apacks.size() < slots * a_block) apacks.resize(slots * a_block);
@@ -232,7 +244,12 @@ void gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, T alp
             const std::size_t ngroups = chunk_count(nc, jgroup);
             auto task = [&](std::size_t t) {
                 const std::size_t ic = (t / ngroups) * mstep, jg = (t % ngroups) * jgroup;
-                const std::size_t mc = std::min(mstep, m - ic), jend = std::min(nc, jg + jgroup);
+                const std::size_t mc = std::min(mstep, m - ic);
+                std::size_t jend = std::min(nc, jg + jgroup);
+                if (part == Part::lower) {   // the block's rows reach column ic + mc − 1 of C at most
+                    if (jc + jg >= ic + mc) return;
+                    jend = std::min(jend, ic + mc - jc);
+                }
                 // The running thread's slot (−1 outside any arena: then the calling thread runs every task).
                 const int index = parallel ? tbb::this_task_arena::current_thread_index() : 0;
                 const std::size_t slot = index < 0 ? 0 : std::size_t(index);
@@ -243,8 +260,14 @@ void gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, T alp
                 for (std::size_t jr = jg; jr < jend; jr += Bl::NR) {
                     const std::size_t nr = std::min(Bl::NR, jend - jr);
                     for (std::size_t ir = 0; ir < mc; ir += Bl::MR) {
-                        micro_kernel(kc, apack + ir * kc, bp + jr * kc, alpha, C + (ic + ir) * ldc + jc + jr, ldc,
-                                     std::min(Bl::MR, mc - ir), nr, overwrite && pc == 0);
+                        const std::size_t mr = std::min(Bl::MR, mc - ir);
+                        std::ptrdiff_t diag = kWhole;
+                        if (part == Part::lower) {
+                            diag = std::ptrdiff_t(ic + ir) - std::ptrdiff_t(jc + jr);
+                            if (diag + std::ptrdiff_t(mr) <= 0) continue;   // the tile lies above the diagonal
+                        }
+                        micro_kernel(kc, apack + ir * kc, bp + jr * kc, alpha, C + (ic + ir) * ldc + jc + jr, ldc, mr,
+                                     nr, overwrite && pc == 0, diag);
                     }
                 }
             };
@@ -254,6 +277,20 @@ void gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, T alp
                 for (std::size_t t = 0; t < mblocks * ngroups; ++t) task(t);
         }
     }
+}
+
+}  // namespace
+
+template <class T>
+void gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* A,
+          std::size_t lda, const T* B, std::size_t ldb, T beta, T* C, std::size_t ldc) {
+    product(Part::all, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+template <class T>
+void gemmt_lower(Trans ta, Trans tb, std::size_t n, std::size_t k, T alpha, const T* A, std::size_t lda,
+                 const T* B, std::size_t ldb, T beta, T* C, std::size_t ldc) {
+    product(Part::lower, ta, tb, n, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 template <class T>
@@ -334,6 +371,8 @@ Tensor<T> transpose(const Tensor<T>& x) {
 #define AD_INSTANTIATE(T)                                                                                 \
     template void gemm<T>(Trans, Trans, std::size_t, std::size_t, std::size_t, T, const T*, std::size_t, \
                           const T*, std::size_t, T, T*, std::size_t);                                    \
+    template void gemmt_lower<T>(Trans, Trans, std::size_t, std::size_t, T, const T*, std::size_t, const T*, \
+                                 std::size_t, T, T*, std::size_t);                                       \
     template void gemm_naive<T>(Trans, Trans, std::size_t, std::size_t, std::size_t, T, const T*,         \
                                 std::size_t, const T*, std::size_t, T, T*, std::size_t);                 \
     template void gemm<T>(Trans, Trans, T, const Tensor<T>&, const Tensor<T>&, T, Tensor<T>&);            \

@@ -21,6 +21,14 @@ template <class T>
 void gemm(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* A,
           std::size_t lda, const T* B, std::size_t ldb, T beta, T* C, std::size_t ldc);
 
+/// gemm on C's lower triangle only (BLAS's gemmt): C (n×n) = α·op(A)·op(B) + β·C for the entries C[i][j] with
+/// j ≤ i; the strict upper triangle is neither read nor written. Each entry it writes is bitwise the one gemm
+/// would write; micro-tiles above the diagonal are skipped, so it costs about half of gemm: n²·k flops
+/// (A·Aᵀ on one triangle is the symmetric rank-k update, kernels/cholesky.hpp's syrk_lower).
+template <class T>
+void gemmt_lower(Trans ta, Trans tb, std::size_t n, std::size_t k, T alpha, const T* A, std::size_t lda,
+                 const T* B, std::size_t ldb, T beta, T* C, std::size_t ldc);
+
 /// The same product by the textbook triple loop (accumulating in T); the oracle of the tests.
 template <class T>
 void gemm_naive(Trans ta, Trans tb, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* A,

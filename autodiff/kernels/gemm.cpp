@@ -122,6 +122,13 @@ void micro_kernel(std::size_t kc, const T* a, const T* b, T alpha, T* C, std::si
                   std::size_t nr, bool overwrite, std::ptrdiff_t diag) {
     using P = Pack<T>;
     constexpr std::size_t W = Blocking<T>::W, MR = Blocking<T>::MR, NR = Blocking<T>::NR;
+    // The tile of C is read and written only after the kc steps. In a large product it is in no cache (C is
+    // swept once per k panel): fetching it now hides that wait behind the FMAs. The Cholesky at n = 8000-16,000
+    // on 2 threads: 2-4 % faster.
+    for (std::size_t r = 0; r < mr; ++r) {
+        __builtin_prefetch(C + r * ldc, 1);
+        __builtin_prefetch(C + r * ldc + NR - 1, 1);
+    }
     P acc0[MR], acc1[MR];
 #pragma GCC unroll 6
     for (std::size_t r = 0; r < MR; ++r) acc0[r] = acc1[r] = P(T(0));

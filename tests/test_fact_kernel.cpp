@@ -592,6 +592,44 @@ BOOST_AUTO_TEST_CASE(solve_ridge_system_reports_the_condition_number) {
     BOOST_TEST(std::abs(X(2, 0) - 1 / 4.5) < 1e-15);
 }
 
+// The same at a size where ‖A + μI‖₁ is summed in SIMD packs over several chunks of rows (fixed chunks of at
+// least 256 rows): A + μI = a·I − b·vvᵀ with v_j = 1 − j/n, whose largest column sum (column 0) lies mostly
+// below the diagonal. Its inverse (I + b·vvᵀ/s)/a, s = a − b‖v‖² > 0, has no negative entry, so LAPACK's
+// estimator finds its norm exactly: max_j (1 + b·v_j·Σv/s)/a. Garbage in the strict upper triangle is ignored,
+// in float64 and float32.
+BOOST_AUTO_TEST_CASE(condition_number_of_a_large_system) {
+    const std::size_t n = 700;
+    const double a = 2.0 + 0.5, b = 0.005;   // the diagonal 2 plus μ = 0.5
+    std::vector<double> v(n);
+    double sum = 0, norm2 = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+        v[j] = 1.0 - double(j) / double(n);
+        sum += v[j];
+        norm2 += v[j] * v[j];
+    }
+    const double s = a - b * norm2;
+    BOOST_TEST_REQUIRE(s > 0.5);
+    double norm = 0, inverse_norm = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+        norm = std::max(norm, a - 2.0 * b * v[j] * v[j] + b * v[j] * sum);
+        inverse_norm = std::max(inverse_norm, (1.0 + b * v[j] * sum / s) / a);
+    }
+    const double expected = 1.0 / (norm * inverse_norm);
+    Matrix A = Matrix::from_shape({n, n});
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < n; ++j) A(i, j) = j < i ? -b * v[i] * v[j] : j == i ? 2.0 - b * v[i] * v[i] : 1e30;
+    ad::Tensor<float> Af = A;
+    Matrix X = Matrix::from_shape({n, 1});
+    X.fill(1.0);
+    ad::Tensor<float> Xf = X;
+    const fact::SolveReport r = fact::solve_ridge_system(A, 0.5, X);
+    BOOST_TEST((r.method == fact::SolveMethod::cholesky));
+    BOOST_TEST(std::abs(r.rcond - expected) < 1e-12 * expected, "rcond " << r.rcond << ", expected " << expected);
+    fact::SolveReport rf;
+    BOOST_TEST(fact::solve_ridge_cholesky_f32(Af, 0.5, Xf, rf) == "");
+    BOOST_TEST(std::abs(rf.rcond - expected) < 1e-5 * expected, "float32 rcond " << rf.rcond << ", expected " << expected);
+}
+
 // The float32 machine (docs/MATH.md §5.9) computes what the float64 one does, to float32's precision: the
 // kernel matrix, the gradients, the predictions and a well-conditioned fit; a point stays at distance exactly
 // 0 from itself, so k(x, x) = 1 in float32 too.

@@ -3,7 +3,7 @@
 // expansion and the entrywise exp(−‖x − z‖_M / L) add to the products.
 //   kernel.laplace/fact/f64/n<n>:d784/threads:<t>
 //   kernel.laplace/gemms/f64/n<n>:d784/threads:<t>
-// n from kernel_cases.hpp (4000; --quick 2000; --rfm_n=N). Counters GFLOP/s and %peak of 2nd² + 2n²d.
+// n and d from kernel_cases.hpp (4000 and 784; --quick 2000; --rfm_n=N, --rfm_d=D). Counters GFLOP/s and %peak of 2nd² + 2n²d.
 #include <chrono>
 
 #include "autodiff/kernels/gemm.hpp"
@@ -15,9 +15,9 @@ namespace {
 
 double kernel_flops(std::size_t n, std::size_t d) { return 2.0 * double(n) * double(d) * double(d + n); }
 
-void kernel_matrix(benchmark::State& state, std::size_t n, int threads) {
-    const bench::KernelData k = bench::kernel_data(n);
-    const fact::Matrix M = bench::identity(bench::kernel_d);
+void kernel_matrix(benchmark::State& state, std::size_t n, std::size_t d, int threads) {
+    const bench::KernelData k = bench::kernel_data(n, d);
+    const fact::Matrix M = bench::identity(d);
     const fact::Kernel kernel{fact::KernelKind::laplace, 10.0};
     bench::peak_flops<double>();
     const auto start = std::chrono::steady_clock::now();
@@ -27,12 +27,11 @@ void kernel_matrix(benchmark::State& state, std::size_t n, int threads) {
         benchmark::ClobberMemory();
     }
     const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-    bench::set_flop_counters<double>(state, kernel_flops(n, bench::kernel_d), threads, elapsed.count());
+    bench::set_flop_counters<double>(state, kernel_flops(n, d), threads, elapsed.count());
 }
 
-void kernel_gemms(benchmark::State& state, std::size_t n, int threads) {
-    const std::size_t d = bench::kernel_d;
-    const bench::KernelData k = bench::kernel_data(n);
+void kernel_gemms(benchmark::State& state, std::size_t n, std::size_t d, int threads) {
+    const bench::KernelData k = bench::kernel_data(n, d);
     const fact::Matrix M = bench::identity(d);
     fact::Matrix XM = ad::zeros<double>(n, d), K = ad::zeros<double>(n, n);
     bench::peak_flops<double>();
@@ -52,12 +51,13 @@ void kernel_gemms(benchmark::State& state, std::size_t n, int threads) {
 int main(int argc, char** argv) {
     return bench::run(argc, argv, [](const bench::Options& o) {
         const std::size_t n = bench::kernel_n(o);
-        const std::string shape = "n" + std::to_string(n) + ":d" + std::to_string(bench::kernel_d);
+        const std::size_t d = bench::kernel_dim(o);
+        const std::string shape = "n" + std::to_string(n) + ":d" + std::to_string(d);
         for (int t : bench::thread_counts()) {
             bench::add("kernel.laplace", "fact", "f64", shape, t, benchmark::kMillisecond,
-                       [n, t](benchmark::State& s) { kernel_matrix(s, n, t); });
+                       [n, d, t](benchmark::State& s) { kernel_matrix(s, n, d, t); });
             bench::add("kernel.laplace", "gemms", "f64", shape, t, benchmark::kMillisecond,
-                       [n, t](benchmark::State& s) { kernel_gemms(s, n, t); });
+                       [n, d, t](benchmark::State& s) { kernel_gemms(s, n, d, t); });
         }
     });
 }

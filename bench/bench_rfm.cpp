@@ -3,9 +3,10 @@
 // training points, and the nfa update M ← AGOP^{1/2} (rfm_update). Counters fit_s, gradients_s, update_s:
 // seconds per iteration in each phase. The f32 rows compute the kernel system and the gradients in float32
 // (RfmConfig::dtype, docs/MATH.md §5.9).
-//   rfm.iter/fact/<f64|f32>/n<n>:d784:c10/threads:<t>
-// n from kernel_cases.hpp (4000; --quick 2000; --rfm_n=N). The NumPy peer runs the same iteration.
-// ./run bench --memory runs this binary alone at n = 25000 for its peak resident memory.
+//   rfm.iter/fact/<f64|f32>/n<n>:d<d>:c<c>/threads:<t>
+// n, d and c from kernel_cases.hpp (4000, 784, 10; --quick 2000; --rfm_n=N, --rfm_d=D, --rfm_c=C). The NumPy
+// peer runs the same iteration at d = 784, c = 10. ./run bench --memory runs this binary alone at the paper's
+// sparse-parity shape n = 25000, d = 50, c = 2 for the time and peak resident memory of one iteration.
 #include <chrono>
 
 #include "fact/kernel/rfm.hpp"
@@ -17,9 +18,9 @@ using Clock = std::chrono::steady_clock;
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-void rfm_iteration(benchmark::State& state, std::size_t n, fact::Dtype dtype) {
-    const bench::KernelData k = bench::kernel_data(n);
-    const fact::Matrix M = bench::identity(bench::kernel_d);
+void rfm_iteration(benchmark::State& state, std::size_t n, std::size_t d, std::size_t c, fact::Dtype dtype) {
+    const bench::KernelData k = bench::kernel_data(n, d, c);
+    const fact::Matrix M = bench::identity(d);
     fact::RfmConfig config;  // Laplace, L = 10, ridge 1e-3, nfa with s = 1/2, no normalisation
     config.dtype = dtype;
     double fit_s = 0, gradients_s = 0, update_s = 0;
@@ -45,12 +46,11 @@ void rfm_iteration(benchmark::State& state, std::size_t n, fact::Dtype dtype) {
 
 int main(int argc, char** argv) {
     return bench::run(argc, argv, [](const bench::Options& o) {
-        const std::size_t n = bench::kernel_n(o);
-        const std::string shape = "n" + std::to_string(n) + ":d" + std::to_string(bench::kernel_d) + ":c" +
-                                  std::to_string(bench::kernel_c);
+        const std::size_t n = bench::kernel_n(o), d = bench::kernel_dim(o), c = bench::kernel_classes(o);
+        const std::string shape = "n" + std::to_string(n) + ":d" + std::to_string(d) + ":c" + std::to_string(c);
         for (fact::Dtype dtype : {fact::Dtype::f64, fact::Dtype::f32})
             for (int t : bench::thread_counts())
                 bench::add("rfm.iter", "fact", fact::to_string(dtype), shape, t, benchmark::kMillisecond,
-                           [n, dtype](benchmark::State& s) { rfm_iteration(s, n, dtype); });
+                           [n, d, c, dtype](benchmark::State& s) { rfm_iteration(s, n, d, c, dtype); });
     });
 }

@@ -38,6 +38,8 @@ Options parse_options(int& argc, char** argv) {
         const char* a = argv[i];
         if (std::strcmp(a, "--quick") == 0) o.quick = true;
         else if (std::strncmp(a, "--rfm_n=", 8) == 0) o.rfm_n = parse_size(a + 8, "--rfm_n");
+        else if (std::strncmp(a, "--rfm_d=", 8) == 0) o.rfm_d = parse_size(a + 8, "--rfm_d");
+        else if (std::strncmp(a, "--rfm_c=", 8) == 0) o.rfm_c = parse_size(a + 8, "--rfm_c");
         else argv[kept++] = argv[i];
     }
     argc = kept;

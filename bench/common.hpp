@@ -24,9 +24,13 @@ namespace bench {
 /// Options of bench/ itself, taken out of argv before Google Benchmark sees it:
 ///   --quick        smaller sizes (./run bench --quick: a few minutes in all)
 ///   --rfm_n=N      the n of the kernel and RFM benchmarks (also env FACT_BENCH_RFM_N); n = 25000 takes minutes
+///   --rfm_d=D      their input dimension d (default 784, MNIST's; the paper's sparse parity has d = 50)
+///   --rfm_c=C      the RFM benchmark's number of classes c (default 10; sparse parity has 2)
 struct Options {
     bool quick = false;
     std::size_t rfm_n = 0;  // 0: the default sizes
+    std::size_t rfm_d = 0;  // 0: the default
+    std::size_t rfm_c = 0;  // 0: the default
 };
 
 /// Parse and remove our flags from argv; the rest is left for benchmark::Initialize. Throws

@@ -316,8 +316,8 @@ def print_memory(results_dir, out=sys.stdout):
         print(f"  {e['name']:<40} {text}", file=out)
         measured_rfm |= e["name"].startswith("rfm")
     if not measured_rfm:
-        est = rfm_memory_estimate(25000)
-        print(f"  {'rfm.iter n=25000 (not run)':<40} estimate ≈ {fmt_bytes(est)} (8n² bytes of kernel matrix "
+        est = rfm_memory_estimate(25000, 50, 2)
+        print(f"  {'rfm.iter f64 n=25000 d=50 c=2 (not run)':<40} estimate ≈ {fmt_bytes(est)} (8n² bytes of kernel matrix "
               f"dominate); ./run bench --memory measures it (minutes)", file=out)
 
 

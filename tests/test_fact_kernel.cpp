@@ -183,6 +183,38 @@ void check_contains(const std::string& msg, const std::vector<std::string>& part
 
 BOOST_AUTO_TEST_SUITE(fact_kernel)
 
+// kernel_matrix_lower (what the fits factor) holds, on and below the diagonal, exactly the bits of
+// kernel_matrix(X, X): every kernel, float and double, sizes around the packs and the parallel split, 1 and 2
+// threads.
+template <class T>
+void check_lower_kernel_matrix(std::size_t n) {
+    const std::size_t d = 5;
+    const ad::Tensor<T> X = fact::converted<T>(test::uniform<double>(n, d, unsigned(n))),
+                        M = fact::converted<T>(full_psd(d, 3));
+    for (const Kernel& kernel : all_kernels()) {
+        const ad::Tensor<T> K = fact::kernel_matrix(kernel, X, X, M);
+        for (int threads : {1, 2}) {
+            ad::set_num_threads(threads);
+            const ad::Tensor<T> L = fact::kernel_matrix_lower(kernel, X, M);
+            BOOST_TEST_REQUIRE((L.shape(0) == n && L.shape(1) == n));
+            std::size_t differ = 0;
+            for (std::size_t i = 0; i < n; ++i)
+                for (std::size_t j = 0; j <= i; ++j) differ += !(L(i, j) == K(i, j));
+            BOOST_TEST(differ == 0u, fact::to_string(kernel.kind) << " n = " << n << ", " << threads << " threads, "
+                                                                  << sizeof(T) * 8 << "-bit: " << differ
+                                                                  << " entries differ");
+        }
+        ad::set_num_threads(0);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(lower_kernel_matrix_is_the_full_ones_lower_triangle) {
+    for (std::size_t n : {1u, 7u, 17u, 65u, 300u}) {
+        check_lower_kernel_matrix<double>(n);
+        check_lower_kernel_matrix<float>(n);
+    }
+}
+
 // Tolerance: ‖x − z‖²_M from the expansion xᵀMx + zᵀMz − 2xᵀMz loses to cancellation about d·ε·(‖x‖²_M +
 // ‖z‖²_M) ≈ 5·2e-16·20 = 2e-14 absolute (|x| ≤ 1 entrywise, λ(M) ≤ 2); the distances here are ≥ 0.1, so the
 // kernel values (all O(1) or smaller, derivatives ≤ 1/(2L·dist)) move by < 1e-13. 1e-12 · max(1, |k|).

@@ -149,10 +149,13 @@ KernelOperands<T> kernel_operands(const Kernel& kernel, const ad::Tensor<T>& X, 
     return ops;
 }
 
-// K (end−begin, m) = k(x_i, z_j) for i in [begin, end); aux (same shape) = ‖x_i − z_j‖_M or x_iᵀMz_j.
+namespace {
+
+// K (end−begin, m) = k(x_i, z_j) for i in [begin, end); aux (same shape) = ‖x_i − z_j‖_M or x_iᵀMz_j. With
+// lower (K(X, X) whole: begin = 0, end = m), only the entries j ≤ i, each bitwise what the full matrix holds.
 template <class T>
-void kernel_rows(const Kernel& kernel, const ad::Tensor<T>& X, const KernelOperands<T>& ops, std::size_t begin,
-                 std::size_t end, ad::Tensor<T>& K, ad::Tensor<T>* aux) {
+void rows_of(const Kernel& kernel, const ad::Tensor<T>& X, const KernelOperands<T>& ops, std::size_t begin,
+             std::size_t end, ad::Tensor<T>& K, ad::Tensor<T>* aux, bool lower) {
     using Tensor = ad::Tensor<T>;
     const Tensor& Z = *ops.Z;
     const std::size_t rows = end - begin, m = Z.shape(0), d = X.shape(1);
@@ -160,8 +163,11 @@ void kernel_rows(const Kernel& kernel, const ad::Tensor<T>& X, const KernelOpera
     if (aux != nullptr && (aux->shape(0) != rows || aux->shape(1) != m)) *aux = large_matrix<T>(rows, m);
     if (rows == 0 || m == 0) return;
     // t = (XM)[begin:end] Zᵀ: the inner products x_iᵀ M z_j.
-    ad::gemm(ad::Trans::no, ad::Trans::yes, rows, m, d, T(1), ops.XM.data() + begin * d, d, Z.data(), d, T(0),
-             K.data(), m);
+    if (lower)
+        ad::gemmt_lower(ad::Trans::no, ad::Trans::yes, m, d, T(1), ops.XM.data(), d, Z.data(), d, T(0), K.data(), m);
+    else
+        ad::gemm(ad::Trans::no, ad::Trans::yes, rows, m, d, T(1), ops.XM.data() + begin * d, d, Z.data(), d, T(0),
+                 K.data(), m);
     const bool distance = is_distance_kernel(kernel.kind);
     const T rounding = T(4) * static_cast<T>(d + 1) * std::numeric_limits<T>::epsilon();
     const T inv_L = static_cast<T>(1.0 / kernel.bandwidth);
@@ -170,6 +176,7 @@ void kernel_rows(const Kernel& kernel, const ad::Tensor<T>& X, const KernelOpera
     ad::parallel_chunks(rows, 64, [&](std::size_t, std::size_t b, std::size_t e) {
         for (std::size_t i = b; i < e; ++i) {
             T* k = K.data() + i * m;
+            const std::size_t width = lower ? i + 1 : m;   // the entries of this row to compute
             T* a = aux != nullptr ? aux->data() + i * m : nullptr;
             if (distance) {
                 // r = ‖x‖²_M + ‖z‖²_M − 2xᵀMz. The expansion carries a rounding error of up to about
@@ -177,25 +184,33 @@ void kernel_rows(const Kernel& kernel, const ad::Tensor<T>& X, const KernelOpera
                 // Otherwise a point against itself comes out at ‖x − x‖_M ≈ √(ε‖x‖²_M) ≈ 1e-8, above the
                 // 1e-10 at which the Laplace gradient drops its self term (docs/MATH.md §5), and k(x, x) ≠ 1.
                 const P xn(ops.x_norms[begin + i]);
-                ad::map_range(0, m, k, [&](P t, P zn) {
+                ad::map_range(0, width, k, [&](P t, P zn) {
                     const P sq = xn + zn - P(T(2)) * t;
                     return xsimd::select(sq <= P(rounding) * (xn + zn), P(T(0)), sq);
                 }, static_cast<const T*>(k), ops.z_norms.data());
-                if (a != nullptr) ad::map_range(0, m, a, [](P r) { return xsimd::sqrt(r); }, static_cast<const T*>(k));
+                if (a != nullptr) ad::map_range(0, width, a, [](P r) { return xsimd::sqrt(r); }, static_cast<const T*>(k));
                 if (kernel.kind == KernelKind::laplace)
-                    ad::map_range(0, m, k, [&](P r) { return xsimd::exp(-xsimd::sqrt(r) * P(inv_L)); },
+                    ad::map_range(0, width, k, [&](P r) { return xsimd::exp(-xsimd::sqrt(r) * P(inv_L)); },
                                   static_cast<const T*>(k));
                 else
-                    ad::map_range(0, m, k, [&](P r) { return xsimd::exp(-r * P(inv_2L2)); }, static_cast<const T*>(k));
+                    ad::map_range(0, width, k, [&](P r) { return xsimd::exp(-r * P(inv_2L2)); }, static_cast<const T*>(k));
             } else {
-                if (a != nullptr) std::copy(k, k + m, a);
+                if (a != nullptr) std::copy(k, k + width, a);
                 if (kernel.kind == KernelKind::quadratic)
-                    ad::map_range(0, m, k, [](P t) { return t * t; }, static_cast<const T*>(k));
+                    ad::map_range(0, width, k, [](P t) { return t * t; }, static_cast<const T*>(k));
                 else
-                    ad::map_range(0, m, k, [](P t) { return xsimd::exp(t); }, static_cast<const T*>(k));
+                    ad::map_range(0, width, k, [](P t) { return xsimd::exp(t); }, static_cast<const T*>(k));
             }
         }
     });
+}
+
+}  // namespace
+
+template <class T>
+void kernel_rows(const Kernel& kernel, const ad::Tensor<T>& X, const KernelOperands<T>& ops, std::size_t begin,
+                 std::size_t end, ad::Tensor<T>& K, ad::Tensor<T>* aux) {
+    rows_of<T>(kernel, X, ops, begin, end, K, aux, false);
 }
 
 template <class T>
@@ -204,6 +219,14 @@ ad::Tensor<T> kernel_matrix(const Kernel& kernel, const ad::Tensor<T>& X, const 
     const KernelOperands<T> ops = kernel_operands(kernel, X, Z, M);
     ad::Tensor<T> K;
     kernel_rows(kernel, X, ops, 0, X.shape(0), K);
+    return K;
+}
+
+template <class T>
+ad::Tensor<T> kernel_matrix_lower(const Kernel& kernel, const ad::Tensor<T>& X, const ad::Tensor<T>& M) {
+    const KernelOperands<T> ops = kernel_operands(kernel, X, X, M);
+    ad::Tensor<T> K;
+    rows_of<T>(kernel, X, ops, 0, X.shape(0), K, nullptr, true);
     return K;
 }
 
@@ -216,7 +239,8 @@ ad::Tensor<T> kernel_matrix(const Kernel& kernel, const ad::Tensor<T>& X, const 
     template void kernel_rows<T>(const Kernel&, const ad::Tensor<T>&, const KernelOperands<T>&, std::size_t,         \
                                  std::size_t, ad::Tensor<T>&, ad::Tensor<T>*);                                       \
     template ad::Tensor<T> kernel_matrix<T>(const Kernel&, const ad::Tensor<T>&, const ad::Tensor<T>&,               \
-                                            const ad::Tensor<T>&);
+                                            const ad::Tensor<T>&);                                                   \
+    template ad::Tensor<T> kernel_matrix_lower<T>(const Kernel&, const ad::Tensor<T>&, const ad::Tensor<T>&);
 FACT_KERNEL_INSTANTIATE(float)
 FACT_KERNEL_INSTANTIATE(double)
 #undef FACT_KERNEL_INSTANTIATE

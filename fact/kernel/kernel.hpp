@@ -94,4 +94,10 @@ template <class T>
 ad::Tensor<T> kernel_matrix(const Kernel& kernel, const ad::Tensor<T>& X, const ad::Tensor<T>& Z,
                             const ad::Tensor<T>& M);
 
+/// K(X, X) (n,n) on its lower triangle only (diagonal included), which is all a Cholesky reads: each entry
+/// bitwise kernel_matrix's, in half its work. The strict upper triangle is left unset (garbage).
+/// Arguments are not checked here (the fits call check_kernel_arguments first).
+template <class T>
+ad::Tensor<T> kernel_matrix_lower(const Kernel& kernel, const ad::Tensor<T>& X, const ad::Tensor<T>& M);
+
 }  // namespace fact

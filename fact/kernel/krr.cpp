@@ -43,7 +43,7 @@ KrrFit fit_krr(const Kernel& kernel, const Matrix& X, const Matrix& Y, const Mat
     std::string note;
     if (dtype == Dtype::f32) {
         const ad::Tensor<float> Xf = converted<float>(X);
-        ad::Tensor<float> K = kernel_matrix(kernel, Xf, Xf, converted<float>(M));
+        ad::Tensor<float> K = kernel_matrix_lower(kernel, Xf, converted<float>(M));   // all the solve reads
         ad::Tensor<float> alpha = converted<float>(Y);
         const std::string why = solve_ridge_cholesky_f32(K, ridge, alpha, fit.solve);
         if (why.empty()) {
@@ -53,7 +53,7 @@ KrrFit fit_krr(const Kernel& kernel, const Matrix& X, const Matrix& Y, const Mat
         note = why;
     }   // the float32 matrix is freed before the float64 one is formed
     if (dtype == Dtype::f32) check_kernel_system("fit_krr (the float64 fallback)", n, d, c, Dtype::f64);
-    Matrix K = kernel_matrix(kernel, X, X, M);
+    Matrix K = kernel_matrix_lower(kernel, X, M);
     fit.alpha = Y;
     fit.solve = solve_ridge_system(K, ridge, fit.alpha);
     if (!note.empty())

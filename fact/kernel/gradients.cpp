@@ -25,36 +25,29 @@ void check_coefficients(const char* op, const Matrix& X, const Matrix& alpha) {
                                          ad::shape_str(alpha), X.shape(0), X.shape(0)));
 }
 
-// In place on rows [begin, end) of K (their aux alongside): K -> S, the weight of the gradient formulas.
+// One row of the gradient formulas' weight S into aux (in place), from the row's kernel values k and its aux
+// (distance or inner product), right after kernel_rows computed them:
 //   laplace  S = K / (L·dist), 0 when dist < 1e-10;  gaussian  S = K / L²;  inner  S = φ'(t).
 template <class T>
-void gradient_weights(const Kernel& kernel, ad::Tensor<T>& K, const ad::Tensor<T>& aux) {
-    const std::size_t rows = K.shape(0), m = K.shape(1);
+void gradient_weights(const Kernel& kernel, std::size_t m, const T* k, T* a) {
     const auto L = static_cast<T>(kernel.bandwidth), inv_L2 = static_cast<T>(1.0 / (kernel.bandwidth * kernel.bandwidth));
     const auto zero_distance = static_cast<T>(kZeroDistance);
     using P = ad::Pack<T>;
-    ad::parallel_chunks(rows, 64, [&](std::size_t, std::size_t b, std::size_t e) {
-        for (std::size_t i = b; i < e; ++i) {
-            T* s = K.data() + i * m;
-            const T* a = aux.data() + i * m;
-            switch (kernel.kind) {
-                case KernelKind::laplace:
-                    ad::map_range(0, m, s, [&](P k, P r) {
-                        return xsimd::select(r < P(zero_distance), P(T(0)), k / (P(L) * r));
-                    }, static_cast<const T*>(s), a);
-                    break;
-                case KernelKind::gaussian:
-                    ad::map_range(0, m, s, [&](P k) { return k * P(inv_L2); }, static_cast<const T*>(s));
-                    break;
-                case KernelKind::quadratic:
-                    ad::map_range(0, m, s, [](P t) { return P(T(2)) * t; }, a);
-                    break;
-                case KernelKind::exponential:
-                    ad::map_range(0, m, s, [](P t) { return xsimd::exp(t); }, a);
-                    break;
-            }
-        }
-    });
+    switch (kernel.kind) {
+        case KernelKind::laplace:
+            ad::map_range(0, m, a, [&](P kv, P r) { return xsimd::select(r < P(zero_distance), P(T(0)), kv / (P(L) * r)); },
+                          k, static_cast<const T*>(a));
+            break;
+        case KernelKind::gaussian:
+            ad::map_range(0, m, a, [&](P kv) { return kv * P(inv_L2); }, k);
+            break;
+        case KernelKind::quadratic:
+            ad::map_range(0, m, a, [](P t) { return P(T(2)) * t; }, static_cast<const T*>(a));
+            break;
+        case KernelKind::exponential:
+            ad::map_range(0, m, a, [](P t) { return xsimd::exp(t); }, static_cast<const T*>(a));
+            break;
+    }
 }
 
 // The gradient pass in T: G (n_e·c, d) and predictions (n_e, c), both allocated by the caller.
@@ -67,39 +60,45 @@ void gradients_in(const Kernel& kernel, const ad::Tensor<T>& X_eval, const ad::T
     const bool distance = is_distance_kernel(kernel.kind);
     if (ne == 0 || c == 0 || d == 0) return;
 
-    // Xa (n, c·d): row j = [α_j1 x_jᵀ, …, α_jc x_jᵀ].
-    Tensor Xa = Tensor::from_shape({n, c * d});
-    for (std::size_t j = 0; j < n; ++j)
+    // Xa (n, c·d + c): row j = [α_j1 x_jᵀ, …, α_jc x_jᵀ, α_j1, …, α_jc]; the last c columns give the distance
+    // kernels' Σ_j S_ij α_jk in the same product as the rest.
+    const std::size_t width = c * d + (distance ? c : 0);
+    Tensor Xa = Tensor::from_shape({n, width});
+    for (std::size_t j = 0; j < n; ++j) {
         for (std::size_t k = 0; k < c; ++k)
             for (std::size_t q = 0; q < d; ++q) Xa(j, k * d + q) = alpha(j, k) * X(j, q);
+        if (distance)
+            for (std::size_t k = 0; k < c; ++k) Xa(j, c * d + k) = alpha(j, k);
+    }
 
     const std::size_t block = kernel_block_rows(n);
-    Tensor K, aux, H, Sa;
+    Tensor K, S, H;
+    // Each row's weights S (in aux) while the row is still in cache: one pass over the block fewer.
+    const KernelRowHook<T> weights = [&](std::size_t, const T* k, T* s) { gradient_weights(kernel, n, k, s); };
     for (std::size_t b = 0; b < ne; b += block) {
         const std::size_t e = std::min(ne, b + block), rows = e - b;
-        kernel_rows(kernel, X_eval, ops, b, e, K, &aux);
+        kernel_rows(kernel, X_eval, ops, b, e, K, &S, weights);
         // predictions[b:e] = K_blk α
         ad::gemm(ad::Trans::no, ad::Trans::no, rows, c, n, T(1), K.data(), n, alpha.data(), c, T(0),
                  predictions.data() + b * c, c);
-        gradient_weights(kernel, K, aux);   // K now holds S
-        // H (rows, c·d) = S Xa: row i, block k = Σ_j S_ij α_jk x_jᵀ
-        if (H.shape(0) != rows) H = Tensor::from_shape({rows, c * d});
-        ad::gemm(ad::Trans::no, ad::Trans::no, rows, c * d, n, T(1), K.data(), n, Xa.data(), c * d, T(0), H.data(), c * d);
+        // H (rows, width) = S Xa: row i, block k = Σ_j S_ij α_jk x_jᵀ (then Σ_j S_ij α_jk for distance kernels)
+        if (H.shape(0) != rows) H = Tensor::from_shape({rows, width});
+        ad::gemm(ad::Trans::no, ad::Trans::no, rows, width, n, T(1), S.data(), n, Xa.data(), width, T(0), H.data(),
+                 width);
         if (distance) {
             // minus (Σ_j S_ij α_jk) x_iᵀ: the (x_j − x) of the distance kernels
-            if (Sa.shape(0) != rows) Sa = Tensor::from_shape({rows, c});
-            ad::gemm(ad::Trans::no, ad::Trans::no, rows, c, n, T(1), K.data(), n, alpha.data(), c, T(0), Sa.data(), c);
             for (std::size_t i = 0; i < rows; ++i)
                 for (std::size_t k = 0; k < c; ++k) {
-                    const T s = Sa(i, k);
-                    T* h = H.data() + i * c * d + k * d;
+                    const T s = H(i, c * d + k);
+                    T* h = H.data() + i * width + k * d;
                     const T* x = X_eval.data() + (b + i) * d;
                     for (std::size_t q = 0; q < d; ++q) h[q] -= s * x[q];
                 }
         }
-        // G rows [b·c, e·c) = H viewed as (rows·c, d), times M (symmetric, so (M v)ᵀ = vᵀ M).
-        ad::gemm(ad::Trans::no, ad::Trans::no, rows * c, d, d, T(1), H.data(), d, M.data(), d, T(0),
-                 G.data() + b * c * d, d);
+        // G row b·c + i·c + k = (block k of H's row i) M (M symmetric, so (M v)ᵀ = vᵀ M): one product per k.
+        for (std::size_t k = 0; k < c; ++k)
+            ad::gemm(ad::Trans::no, ad::Trans::no, rows, d, d, T(1), H.data() + k * d, width, M.data(), d, T(0),
+                     G.data() + (b * c + k) * d, c * d);
     }
 }
 

@@ -155,7 +155,7 @@ namespace {
 // lower (K(X, X) whole: begin = 0, end = m), only the entries j ≤ i, each bitwise what the full matrix holds.
 template <class T>
 void rows_of(const Kernel& kernel, const ad::Tensor<T>& X, const KernelOperands<T>& ops, std::size_t begin,
-             std::size_t end, ad::Tensor<T>& K, ad::Tensor<T>* aux, bool lower) {
+             std::size_t end, ad::Tensor<T>& K, ad::Tensor<T>* aux, bool lower, const KernelRowHook<T>& after_row) {
     using Tensor = ad::Tensor<T>;
     const Tensor& Z = *ops.Z;
     const std::size_t rows = end - begin, m = Z.shape(0), d = X.shape(1);
@@ -189,7 +189,9 @@ void rows_of(const Kernel& kernel, const ad::Tensor<T>& X, const KernelOperands<
                     return xsimd::select(sq <= P(rounding) * (xn + zn), P(T(0)), sq);
                 }, static_cast<const T*>(k), ops.z_norms.data());
                 if (a != nullptr) ad::map_range(0, width, a, [](P r) { return xsimd::sqrt(r); }, static_cast<const T*>(k));
-                if (kernel.kind == KernelKind::laplace)
+                if (kernel.kind == KernelKind::laplace && a != nullptr)   // the distance is there already
+                    ad::map_range(0, width, k, [&](P r) { return xsimd::exp(-r * P(inv_L)); }, static_cast<const T*>(a));
+                else if (kernel.kind == KernelKind::laplace)
                     ad::map_range(0, width, k, [&](P r) { return xsimd::exp(-xsimd::sqrt(r) * P(inv_L)); },
                                   static_cast<const T*>(k));
                 else
@@ -201,6 +203,7 @@ void rows_of(const Kernel& kernel, const ad::Tensor<T>& X, const KernelOperands<
                 else
                     ad::map_range(0, width, k, [](P t) { return xsimd::exp(t); }, static_cast<const T*>(k));
             }
+            if (after_row) after_row(i, k, a);
         }
     });
 }
@@ -209,8 +212,8 @@ void rows_of(const Kernel& kernel, const ad::Tensor<T>& X, const KernelOperands<
 
 template <class T>
 void kernel_rows(const Kernel& kernel, const ad::Tensor<T>& X, const KernelOperands<T>& ops, std::size_t begin,
-                 std::size_t end, ad::Tensor<T>& K, ad::Tensor<T>* aux) {
-    rows_of<T>(kernel, X, ops, begin, end, K, aux, false);
+                 std::size_t end, ad::Tensor<T>& K, ad::Tensor<T>* aux, const KernelRowHook<T>& after_row) {
+    rows_of<T>(kernel, X, ops, begin, end, K, aux, false, after_row);
 }
 
 template <class T>
@@ -226,7 +229,7 @@ template <class T>
 ad::Tensor<T> kernel_matrix_lower(const Kernel& kernel, const ad::Tensor<T>& X, const ad::Tensor<T>& M) {
     const KernelOperands<T> ops = kernel_operands(kernel, X, X, M);
     ad::Tensor<T> K;
-    rows_of<T>(kernel, X, ops, 0, X.shape(0), K, nullptr, true);
+    rows_of<T>(kernel, X, ops, 0, X.shape(0), K, nullptr, true, {});
     return K;
 }
 
@@ -237,7 +240,7 @@ ad::Tensor<T> kernel_matrix_lower(const Kernel& kernel, const ad::Tensor<T>& X, 
     template KernelOperands<T> kernel_operands<T>(const Kernel&, const ad::Tensor<T>&, const ad::Tensor<T>&,         \
                                                   const ad::Tensor<T>&);                                             \
     template void kernel_rows<T>(const Kernel&, const ad::Tensor<T>&, const KernelOperands<T>&, std::size_t,         \
-                                 std::size_t, ad::Tensor<T>&, ad::Tensor<T>*);                                       \
+                                 std::size_t, ad::Tensor<T>&, ad::Tensor<T>*, const KernelRowHook<T>&);              \
     template ad::Tensor<T> kernel_matrix<T>(const Kernel&, const ad::Tensor<T>&, const ad::Tensor<T>&,               \
                                             const ad::Tensor<T>&);                                                   \
     template ad::Tensor<T> kernel_matrix_lower<T>(const Kernel&, const ad::Tensor<T>&, const ad::Tensor<T>&);

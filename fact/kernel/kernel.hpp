@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -80,13 +81,20 @@ template <class T>
 KernelOperands<T> kernel_operands(const Kernel& kernel, const ad::Tensor<T>& X, const ad::Tensor<T>& Z,
                                   const ad::Tensor<T>& M);
 
+/// Called by kernel_rows on each row as soon as it is done, while it is still in cache: the row's index in the
+/// block (0 for row begin), its m kernel values, and its m aux values (null without aux), which it may rewrite.
+template <class T>
+using KernelRowHook = std::function<void(std::size_t row, const T* k, T* aux)>;
+
 /// Rows [begin, end) of the kernel matrix into K (end − begin, m), resized if needed. When aux is not null it
 /// gets, same shape, the argument of the kernel's function: the distance ‖x_i − z_j‖_M for the distance
 /// kernels, the inner product x_iᵀ M z_j for the others (what the gradients of docs/MATH.md §5.3 need).
+/// after_row, if set, runs on every row right after it (rows in parallel, each once).
 /// O((end − begin)·m·d).
 template <class T>
 void kernel_rows(const Kernel& kernel, const ad::Tensor<T>& X, const KernelOperands<T>& ops, std::size_t begin,
-                 std::size_t end, ad::Tensor<T>& K, ad::Tensor<T>* aux = nullptr);
+                 std::size_t end, ad::Tensor<T>& K, ad::Tensor<T>* aux = nullptr,
+                 const KernelRowHook<T>& after_row = {});
 
 /// K (n,m) with K_ij = k(x_i, z_j), computed in T. O(nmd + (n + m)d²) time, the n×m result as memory.
 /// \throws ad::ShapeError unless X (n,d), Z (m,d) and M (d,d) fit; ad::ValueError for a bandwidth L ≤ 0.

@@ -9,6 +9,7 @@
 #include "autodiff/error.hpp"
 #include "autodiff/kernels/gemm.hpp"
 #include "autodiff/kernels/map.hpp"
+#include "autodiff/kernels/reduce.hpp"
 #include "autodiff/parallel.hpp"
 
 namespace fact {
@@ -72,15 +73,17 @@ void gradients_in(const Kernel& kernel, const ad::Tensor<T>& X_eval, const ad::T
     }
 
     const std::size_t block = kernel_block_rows(n);
+    const Tensor alpha_t = ad::transpose(alpha);   // (c, n): α's columns contiguous
     Tensor K, S, H;
-    // Each row's weights S (in aux) while the row is still in cache: one pass over the block fewer.
-    const KernelRowHook<T> weights = [&](std::size_t, const T* k, T* s) { gradient_weights(kernel, n, k, s); };
     for (std::size_t b = 0; b < ne; b += block) {
         const std::size_t e = std::min(ne, b + block), rows = e - b;
-        kernel_rows(kernel, X_eval, ops, b, e, K, &S, weights);
-        // predictions[b:e] = K_blk α
-        ad::gemm(ad::Trans::no, ad::Trans::no, rows, c, n, T(1), K.data(), n, alpha.data(), c, T(0),
-                 predictions.data() + b * c, c);
+        // Each row, while it is still in cache: its predictions Σ_j k_ij α_jk, and its weights S (into aux).
+        // Two passes over the block fewer than a product K_blk α and a weight pass after kernel_rows.
+        const KernelRowHook<T> row_pass = [&](std::size_t i, const T* k, T* s) {
+            for (std::size_t o = 0; o < c; ++o) predictions(b + i, o) = ad::dot(k, alpha_t.data() + o * n, n);
+            gradient_weights(kernel, n, k, s);
+        };
+        kernel_rows(kernel, X_eval, ops, b, e, K, &S, row_pass);
         // H (rows, width) = S Xa: row i, block k = Σ_j S_ij α_jk x_jᵀ (then Σ_j S_ij α_jk for distance kernels)
         if (H.shape(0) != rows) H = Tensor::from_shape({rows, width});
         ad::gemm(ad::Trans::no, ad::Trans::no, rows, width, n, T(1), S.data(), n, Xa.data(), width, T(0), H.data(),

@@ -8,7 +8,8 @@
 #include <fmt/format.h>
 
 #include "autodiff/error.hpp"
-#include "autodiff/kernels/gemm.hpp"
+#include "autodiff/kernels/gemm.hpp"   // ad::transpose
+#include "autodiff/kernels/reduce.hpp"
 #include "data/dataset.hpp"
 #include "fact/kernel/gradients.hpp"
 
@@ -73,12 +74,15 @@ void predict_in(const Kernel& kernel, const ad::Tensor<T>& X_eval, const ad::Ten
     const std::size_t ne = X_eval.shape(0), n = X.shape(0), c = alpha.shape(1);
     out = ad::Tensor<T>::from_shape({ne, c});
     const std::size_t block = kernel_block_rows(n);
+    const ad::Tensor<T> alpha_t = ad::transpose(alpha);   // (c, n): α's columns contiguous
     ad::Tensor<T> K;
     for (std::size_t b = 0; b < ne; b += block) {
         const std::size_t e = std::min(ne, b + block);
-        kernel_rows(kernel, X_eval, ops, b, e, K);
-        ad::gemm(ad::Trans::no, ad::Trans::no, e - b, c, n, T(1), K.data(), n, alpha.data(), c, T(0),
-                 out.data() + b * c, c);
+        // c dot products per row while the row is in cache (a product with c columns would pack and read the
+        // whole block again).
+        kernel_rows<T>(kernel, X_eval, ops, b, e, K, nullptr, [&](std::size_t i, const T* k, T*) {
+            for (std::size_t o = 0; o < c; ++o) out(b + i, o) = ad::dot(k, alpha_t.data() + o * n, n);
+        });
     }
 }
 

@@ -195,8 +195,8 @@ LowerScan scan_lower(ad::Tensor<T>& A, T mu) {
 }
 
 // Copy A's strict lower triangle onto its strict upper one (upper = true), or back (false): A(j, i) = A(i, j)
-// for j < i, in 64×64 tiles (one strided pass over n² entries took seconds at n = 25,000), rows of tiles in
-// parallel (each entry is written by one tile only).
+// for j < i, in 64×64 tiles (a plain loop writes down a column: every write misses the cache), rows of tiles
+// in parallel (each entry is written by one tile only).
 void mirror(Matrix& A, bool upper) {
     constexpr std::size_t tile = 64;
     const std::size_t n = A.shape(0);

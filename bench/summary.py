@@ -70,6 +70,8 @@ class Results:
 
     def add_file(self, path, impl_rename=None):
         stem = os.path.splitext(os.path.basename(path))[0]
+        if os.path.isfile(path) and os.path.getsize(path) == 0:
+            return  # Google Benchmark leaves its --benchmark_out empty when --benchmark_filter matched no row
         try:
             with open(path) as f:
                 doc = json.load(f)

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <optional>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -271,9 +272,19 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
         }
         return r;
     };
-    auto record = [&](std::size_t epoch, double lr, double secs, bool with_gradient) {
-        const Evaluation ev = with_gradient ? evaluate_objective(model, tr, objective) : evaluate_loss(model, tr, config.loss);
-        return record_from(epoch, lr, secs, ev, with_gradient);
+    Evaluation last_train_eval;  // the training-set evaluation of the last record()
+    auto record = [&](std::size_t epoch, double lr, Clock::time_point t0, bool with_gradient) {
+        double secs = seconds_since(t0);
+        last_train_eval = with_gradient ? evaluate_objective(model, tr, objective)
+                                        : evaluate_loss(model, tr, config.loss);
+        // Full batch, this evaluation is the gradient the next step uses: it counts as the epoch's training.
+        if (full_batch) secs = seconds_since(t0);
+        return record_from(epoch, lr, secs, last_train_eval, with_gradient);
+    };
+    auto observed = [&](std::size_t epoch) {
+        for (const Observer<T>& o : observers)
+            if (o.every > 0 && epoch % o.every == 0 && o.call) return true;
+        return false;
     };
     auto run_observers = [&](std::size_t epoch) {
         for (const Observer<T>& o : observers)
@@ -287,6 +298,12 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
         result.message = fmt::format("diverged at {} {}: {}; kept {}", unit, epoch, what, guard.kept_text(unit));
     };
 
+    // Full batch: the evaluation of the objective at the current parameters, while its gradient is still
+    // in the parameters' gradient buffers. The step of the next epoch needs exactly that evaluation, so a
+    // history row evaluates with the gradient (which gives the row its ‖∇L_λ‖/‖θ‖) and the step reuses it:
+    // one forward and backward pass per epoch, as in a hand-written loop (and none more for the result). An observer may use the tape
+    // (FACT tracking does), so an epoch with an observer evaluates afresh; the values are the same bitwise.
+    std::optional<Evaluation> at_current;
     if (lbfgs) {
         LbfgsConfig lc = config.lbfgs;
         // Resumed at iteration k: the remaining iterations, numbered from k + 1 (with a fresh memory; TrainHooks).
@@ -325,7 +342,7 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
                 if (due) {
                     EpochRecord r = have_last && last_eval.objective == f
                                         ? record_from(it, no_lr, seconds_since(t0), last_eval, true)
-                                        : record(it, no_lr, seconds_since(t0), true);
+                                        : record(it, no_lr, t0, true);
                     result.history.push_back(r);
                     if (hooks.record) hooks.record(r);
                     progress.update(r.epoch, progress_line(r, config));
@@ -368,7 +385,9 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
         Examples<T> batch;  // the current mini-batch; its buffers are reused from batch to batch
         result.stop = StopReason::max_epochs;
         if (resume == nullptr) {
-            guard.initial = guard.kept_objective = evaluate_loss(model, tr, config.loss).loss + decay_term();
+            if (full_batch) at_current = evaluate_objective(model, tr, objective);
+            guard.initial = guard.kept_objective =
+                (at_current ? at_current->loss : evaluate_loss(model, tr, config.loss).loss) + decay_term();
         } else {
             opt->load_state(params, resume->optimizer);
             // The mini-batch order continues: the shuffles of the epochs done, replayed from the seed.
@@ -381,11 +400,8 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
             const double lr = config.schedule.lr(epoch - 1, config.lr);
             std::string failure;
             if (full_batch) {
-                const Evaluation ev = evaluate_objective(model, tr, objective);
-                // This is the gradient at the end of the previous epoch: complete its history row for free.
-                if (!result.history.empty() && result.history.back().epoch == epoch - 1 &&
-                    result.history.back().grad_norm_ratio < 0)
-                    result.history.back().grad_norm_ratio = ev.ratio();
+                const Evaluation ev = at_current ? *at_current : evaluate_objective(model, tr, objective);
+                at_current.reset();
                 if (!std::isfinite(ev.objective)) failure = fmt::format("the loss is {}", ev.objective);
                 else if (!finite_gradients(params)) failure = "a gradient is not finite";
                 else if (config.tolerance > 0 && ev.ratio() < config.tolerance) {
@@ -416,7 +432,7 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
             const bool due = check || epoch % config.eval_every == 0 || epoch == config.epochs;
             result.epochs = epoch;
             if (due) {
-                EpochRecord r = record(epoch, lr, seconds_since(t0), check);
+                EpochRecord r = record(epoch, lr, t0, check || full_batch);
                 const std::string rule = !std::isfinite(r.train_loss)
                                              ? fmt::format("the loss is {}", r.train_loss)
                                              : guard.check(r.train_objective, epoch, params, config);
@@ -427,11 +443,13 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
                 result.history.push_back(r);
                 if (hooks.record) hooks.record(r);
                 progress.update(r.epoch, progress_line(r, config), epoch == config.epochs);
+                if (full_batch) at_current = last_train_eval;
                 if (check && r.grad_norm_ratio < config.tolerance) {
                     result.stop = StopReason::converged;
                     break;
                 }
             }
+            if (observed(epoch)) at_current.reset();
             if (!run_observers(epoch)) {
                 result.stop = StopReason::observer;
                 break;
@@ -443,13 +461,9 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
         result.optimizer_state = opt->state(params);
     }
 
-    const Evaluation final_eval = evaluate_objective(model, tr, objective);
+    const Evaluation final_eval = at_current && result.stop != StopReason::diverged
+                                      ? *at_current : evaluate_objective(model, tr, objective);
     result.grad_norm_ratio = final_eval.ratio();
-    // The last row of a full-batch run gets its gradient norm here (the earlier rows got theirs from the
-    // following epoch's evaluation); after a divergence the parameters were restored, so not then.
-    if (full_batch && result.stop != StopReason::diverged && !result.history.empty() &&
-        result.history.back().epoch == result.epochs && result.history.back().grad_norm_ratio < 0)
-        result.history.back().grad_norm_ratio = result.grad_norm_ratio;
     result.train_loss = final_eval.loss;
     // FACT is exact at a critical point of a coupled objective reached full-batch (docs/MATH.md §2).
     result.fact_exact_expected = !adamw && full_batch && config.weight_decay > 0 && result.grad_norm_ratio < 1e-6;

@@ -252,8 +252,8 @@ BOOST_AUTO_TEST_CASE(lbfgs_history_has_no_learning_rate_and_ends_at_the_converge
 }
 
 BOOST_AUTO_TEST_CASE(full_batch_history_rows_carry_the_gradient_ratio_of_their_epoch) {
-    // Without a tolerance, full-batch gradient descent still records ‖∇L_λ‖/‖θ‖ on every row (from the next
-    // epoch's evaluation, the final one for the last row). The oracle: a run stopped at epoch k ends with
+    // Without a tolerance, full-batch gradient descent still records ‖∇L_λ‖/‖θ‖ on every row (a row evaluates
+    // with the gradient, which the next epoch's step reuses). The oracle: a run stopped at epoch k ends with
     // exactly the parameters of epoch k of a longer run, and reports their ratio itself.
     const data::Dataset d = data::gaussian_mixture({4, 3, 60, 2.0, 6});
     nn::TrainConfig c;
@@ -276,6 +276,41 @@ BOOST_AUTO_TEST_CASE(full_batch_history_rows_carry_the_gradient_ratio_of_their_e
         BOOST_TEST(e.grad_norm_ratio == rs.grad_norm_ratio, boost::test_tools::tolerance(1e-12));
         BOOST_TEST(e.lr == 0.2);
     }
+}
+
+BOOST_AUTO_TEST_CASE(an_observer_that_uses_the_tape_does_not_change_a_full_batch_run) {
+    // A full-batch step reuses the gradient its epoch's history row computed, unless an observer ran in
+    // between: observers may use the model's tape (FACT tracking does) and overwrite the gradients. Here one
+    // evaluates the gradient on other data every 3 epochs; the run must be bitwise the one without it.
+    const data::Dataset d = data::gaussian_mixture({4, 3, 60, 2.0, 6});
+    const nn::Examples<double> other = nn::to_examples<double>(data::gaussian_mixture({4, 3, 40, 1.0, 11}));
+    nn::TrainConfig c;
+    c.lr = 0.2;
+    c.weight_decay = 1e-3;
+    c.epochs = 10;
+    c.quiet = true;
+    nn::MLP<double> plain({4, {8}, 3, nn::Activation::tanh, true}), observed({4, {8}, 3, nn::Activation::tanh, true});
+    init(plain, 7);
+    init(observed, 7);
+    std::size_t calls = 0;
+    const nn::Observer<double> clobber{3, [&](nn::MLP<double>& m, std::size_t) {
+                                           nn::evaluate_objective(m, other, {c.loss, 0.5, true});
+                                           ++calls;
+                                           return true;
+                                       }};
+    const nn::TrainResult a = nn::train(plain, d, data::Dataset{}, c);
+    const nn::TrainResult b = nn::train(observed, d, data::Dataset{}, c, {clobber});
+    BOOST_TEST(calls == 3u);
+    BOOST_REQUIRE_EQUAL(a.history.size(), b.history.size());
+    for (std::size_t i = 0; i < a.history.size(); ++i) {
+        BOOST_TEST(a.history[i].train_loss == b.history[i].train_loss, "epoch " << a.history[i].epoch);
+        BOOST_TEST(a.history[i].grad_norm_ratio == b.history[i].grad_norm_ratio, "epoch " << a.history[i].epoch);
+    }
+    BOOST_TEST(a.grad_norm_ratio == b.grad_norm_ratio);
+    const auto pa = plain.parameters(), pb = observed.parameters();
+    for (std::size_t i = 0; i < pa.size(); ++i)
+        BOOST_TEST(std::memcmp(pa[i].value().data(), pb[i].value().data(), pa[i].value().size() * sizeof(double)) == 0,
+                   pa[i].name());
 }
 
 // --- divergence rules (nn/train.hpp): non-finite, explosion (1e3 × L₀), rising for `patience` evaluations ---

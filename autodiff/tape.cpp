@@ -7,13 +7,14 @@
 #include <fmt/format.h>
 
 #include "autodiff/error.hpp"
+#include "autodiff/memory.hpp"
 
 namespace ad {
 
 template <class T>
 T* Node<T>::grad_acc() {
     if (!has_grad) {
-        grad.resize({rows(), cols()});
+        resize_buffer(grad, rows(), cols());
         grad.fill(T(0));
         has_grad = true;
     }
@@ -24,7 +25,7 @@ template <class T>
 T* Node<T>::grad_out(T& beta) {
     beta = has_grad ? T(1) : T(0);
     if (!has_grad) {
-        grad.resize({rows(), cols()});
+        resize_buffer(grad, rows(), cols());
         has_grad = true;
     }
     return grad.data();
@@ -130,7 +131,7 @@ template <class T>
 Var<T> Tape<T>::constant(const Tensor<T>& value) {
     check_not_empty("constant", value);
     Node<T>& n = fresh_node();
-    n.value.resize({value.shape(0), value.shape(1)});
+    resize_buffer(n.value, value.shape(0), value.shape(1));
     std::copy(value.begin(), value.end(), n.value.begin());
     n.op = "constant";
     return var(n);
@@ -151,7 +152,7 @@ Node<T>& Tape<T>::push(const char* op, std::size_t rows, std::size_t cols, const
     const bool needs = recording_ && ((a && a->node_->requires_grad) || (b && b->node_->requires_grad));
     Node<T>& n = fresh_node();
     n.op = op;
-    n.value.resize({rows, cols});
+    resize_buffer(n.value, rows, cols);
     n.requires_grad = needs;
     // Parents are kept even when no gradient is needed (to_dot shows them); backward only visits nodes
     // that require a gradient and only adds into parents that do.

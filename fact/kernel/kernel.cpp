@@ -6,13 +6,13 @@
 #include <cstdint>
 #include <limits>
 
-#include <sys/mman.h>
 
 #include <fmt/format.h>
 
 #include "autodiff/error.hpp"
 #include "autodiff/kernels/gemm.hpp"
 #include "autodiff/kernels/map.hpp"
+#include "autodiff/memory.hpp"
 #include "autodiff/parallel.hpp"
 
 namespace fact {
@@ -96,22 +96,13 @@ void check_kernel_arguments(const char* op, const Kernel& kernel, const ad::Tens
 
 namespace {
 
-// A (rows, cols) matrix, uninitialised, whose memory the kernel asks to back with huge pages when it is large
-// (transparent huge pages in "madvise" mode). The kernel matrix is written once right after it is allocated,
-// and faulting in 4 KiB pages one at a time took about a tenth of a fit's time in a VM (n = 12,000).
+// A (rows, cols) matrix, uninitialised, backed by huge pages (autodiff/memory.hpp). The kernel matrix is written
+// once right after it is allocated, and faulting in 4 KiB pages one at a time took about a tenth of a fit's
+// time in a VM (n = 12,000).
 template <class T>
 ad::Tensor<T> large_matrix(std::size_t rows, std::size_t cols) {
-    ad::Tensor<T> out = ad::Tensor<T>::from_shape({rows, cols});
-#if defined(MADV_HUGEPAGE)
-    constexpr std::size_t huge = std::size_t(2) << 20, large = std::size_t(32) << 20;
-    const std::size_t bytes = out.size() * sizeof(T);
-    if (bytes >= large) {
-        // The whole 2 MiB pages inside the buffer; the advice is only a hint, so its result is ignored.
-        const auto begin = reinterpret_cast<std::uintptr_t>(out.data());
-        const std::uintptr_t first = (begin + huge - 1) / huge * huge, last = (begin + bytes) / huge * huge;
-        if (last > first) (void)madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
-    }
-#endif
+    ad::Tensor<T> out;
+    ad::resize_buffer(out, rows, cols);
     return out;
 }
 

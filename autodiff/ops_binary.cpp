@@ -14,26 +14,33 @@ namespace ad {
 
 namespace {
 
+// linear_sign: ±1 when f = a ± b, whose partial derivatives are the constants 1 and ±1; then backward adds
+// dy (or −dy) without the products by constants: into a's gradient directly, and for b through one sum of dy
+// over the repeats (no full-size scratch). The results are bitwise those of the general path.
 struct Add {  // a + b
     static constexpr const char* name = "add";
+    static constexpr int linear_sign = 1;
     template <class P> static P f(P a, P b) { return a + b; }
     template <class P> static P da(P, P, P) { return P(1); }
     template <class P> static P db(P, P, P) { return P(1); }
 };
 struct Sub {  // a − b
     static constexpr const char* name = "sub";
+    static constexpr int linear_sign = -1;
     template <class P> static P f(P a, P b) { return a - b; }
     template <class P> static P da(P, P, P) { return P(1); }
     template <class P> static P db(P, P, P) { return P(-1); }
 };
 struct Mul {  // a·b
     static constexpr const char* name = "mul";
+    static constexpr int linear_sign = 0;
     template <class P> static P f(P a, P b) { return a * b; }
     template <class P> static P da(P, P b, P) { return b; }
     template <class P> static P db(P a, P, P) { return a; }
 };
 struct Div {  // a/b:  ∂/∂a = 1/b,  ∂/∂b = −a/b² = −y/b
     static constexpr const char* name = "div";
+    static constexpr int linear_sign = 0;
     template <class P> static P f(P a, P b) { return a / b; }
     template <class P> static P da(P, P b, P) { return P(1) / b; }
     template <class P> static P db(P, P b, P y) { return -y / b; }
@@ -60,6 +67,35 @@ Shape bcast_shape(Bcast bc, std::size_t m, std::size_t n) {
     return {m, n};
 }
 
+// db ±= dy summed over the repeats of b (Bcast): the backward of b in a ± b.
+template <class T>
+void linear_b_backward(int sign, Bcast bc, std::size_t m, std::size_t n, const T* dy, Node<T>& b, Node<T>& y) {
+    if (bc == Bcast::none) {
+        T beta;
+        T* db = b.grad_out(beta);
+        if (beta == T(0)) {
+            if (sign > 0) map(m * n, db, [](auto g) { return g; }, dy);
+            else map(m * n, db, [](auto g) { return -g; }, dy);
+        } else {
+            if (sign > 0) map(m * n, db, [](auto acc, auto g) { return acc + g; }, db, dy);
+            else map(m * n, db, [](auto acc, auto g) { return acc - g; }, db, dy);
+        }
+        return;
+    }
+    T* db = b.grad_acc();
+    if (bc == Bcast::scalar) {
+        const T s = sum_all(dy, m * n);
+        db[0] = sign > 0 ? db[0] + s : db[0] - s;
+        return;
+    }
+    const std::size_t len = bc == Bcast::row ? n : m;
+    y.scratch.resize({bc == Bcast::row ? std::size_t(1) : m, bc == Bcast::row ? n : std::size_t(1)});
+    T* s = y.scratch.data();
+    if (bc == Bcast::row) col_sums(dy, m, n, s);
+    else row_sums(dy, m, n, s);
+    for (std::size_t j = 0; j < len; ++j) db[j] = sign > 0 ? db[j] + s[j] : db[j] - s[j];
+}
+
 template <class F, class T>
 Var<T> binary(const Var<T>& a, const Var<T>& b, Bcast bc) {
     const Node<T>& an = a.node();
@@ -84,6 +120,16 @@ Var<T> binary(const Var<T>& a, const Var<T>& b, Bcast bc) {
         const Bcast bc = static_cast<Bcast>(y.flags);
         const std::size_t m = y.rows(), n = y.cols();
         const T *dy = y.grad.data(), *av = a.value.data(), *yv = y.value.data();
+        if constexpr (F::linear_sign != 0) {
+            if (a.requires_grad) {  // da += dy, or da = dy when a has no gradient yet
+                T beta;
+                T* da = a.grad_out(beta);
+                if (beta == T(0)) map(m * n, da, [](auto g) { return g; }, dy);
+                else map(m * n, da, [](auto acc, auto g) { return acc + g; }, da, dy);
+            }
+            if (b.requires_grad) linear_b_backward<T>(F::linear_sign, bc, m, n, dy, b, y);
+            return;
+        }
         if (a.requires_grad) {
             T* da = a.grad_acc();
             for_each_row_bcast(

@@ -7,10 +7,13 @@
 #include <algorithm>
 #include <cmath>
 #include <type_traits>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "autodiff/kernels/gemm.hpp"
+#include "autodiff/memory.hpp"
+#include "autodiff/parallel.hpp"
 #include "fact/metrics.hpp"
 #include "nn/error.hpp"
 
@@ -20,31 +23,52 @@ namespace {
 
 // C += Aᵀ·B and C += Aᵀ·A for row blocks A (n, p), B (n, q) of the model's type, accumulated in double. The
 // float → double copies go into buffers kept across calls: a fresh n×p double matrix per call cost more in
-// page faults than the gemm itself. For a double model the blocks are used as they are.
+// page faults than the gemm itself. For a double model the blocks are used as they are. Aᵀ·A is symmetric:
+// only its lower triangle is accumulated (half the flops), and fill_upper completes C once at the end. gemm
+// would give the same upper triangle bitwise (the products a_ki·a_kj, summed in the same order).
 template <class T>
 class Gram {
 public:
     void add(Matrix& C, const ad::Tensor<T>& A, const ad::Tensor<T>& B) {
-        const Matrix& a = as_double(A, a_);
-        ad::gemm(ad::Trans::yes, ad::Trans::no, 1.0, a, as_double(B, b_), 1.0, C);
+        const std::size_t n = A.shape(0), p = A.shape(1), q = B.shape(1);
+        const double* a = as_double(A, a_);
+        ad::gemm(ad::Trans::yes, ad::Trans::no, p, q, n, 1.0, a, p, as_double(B, b_), q, 1.0, C.data(), q);
     }
     void add(Matrix& C, const ad::Tensor<T>& A) {
-        const Matrix& a = as_double(A, a_);
-        ad::gemm(ad::Trans::yes, ad::Trans::no, 1.0, a, a, 1.0, C);
+        const std::size_t n = A.shape(0), p = A.shape(1);
+        const double* a = as_double(A, a_);
+        ad::gemmt_lower(ad::Trans::yes, ad::Trans::no, p, n, 1.0, a, p, a, p, 1.0, C.data(), p);
+    }
+    static void fill_upper(Matrix& C) {
+        const std::size_t p = C.shape(0);
+        for (std::size_t i = 0; i < p; ++i)
+            for (std::size_t j = i + 1; j < p; ++j) C(i, j) = C(j, i);
     }
 
 private:
-    static const Matrix& as_double(const ad::Tensor<T>& X, Matrix& buffer) {
+    // X in double: X's own data for a double model, else a copy in `buffer`, which only grows (the layers
+    // alternate between shapes; a buffer reallocated at each change was faulted in again every time).
+    static const double* as_double(const ad::Tensor<T>& X, std::vector<double>& buffer) {
         if constexpr (std::is_same_v<T, double>) {
-            return X;
+            return X.data();
         } else {
-            if (buffer.shape(0) != X.shape(0) || buffer.shape(1) != X.shape(1))
-                buffer.resize({X.shape(0), X.shape(1)});
-            std::copy(X.begin(), X.end(), buffer.begin());
-            return buffer;
+            if (buffer.size() < X.size()) {
+                buffer = std::vector<double>(X.size());
+                ad::advise_huge_pages(buffer.data(), buffer.size() * sizeof(double));
+            }
+            const T* x = X.data();
+            double* out = buffer.data();
+            if (X.size() < (std::size_t(1) << 20)) {  // small: a parallel loop costs more than it saves
+                std::copy(x, x + X.size(), out);
+            } else {
+                ad::parallel_chunks(X.size(), std::size_t(1) << 16, [&](std::size_t, std::size_t b, std::size_t e) {
+                    std::copy(x + b, x + e, out + b);
+                });
+            }
+            return out;
         }
     }
-    Matrix a_ = Matrix::from_shape({0, 0}), b_ = Matrix::from_shape({0, 0});
+    std::vector<double> a_, b_;
 };
 
 Matrix zeros(std::size_t r, std::size_t c) { return ad::zeros<double>(r, c); }
@@ -141,6 +165,11 @@ Analysis analyze(nn::MLP<T>& model, const data::Dataset& d, const AnalysisOption
             for (std::size_t l = 0; l < layers.size(); ++l)
                 gram.add(jj[l], layers[l].input().grad());
         }
+    }
+
+    for (std::size_t l = 0; l < layers.size(); ++l) {
+        Gram<T>::fill_upper(gg[l]);
+        Gram<T>::fill_upper(jj[l]);
     }
 
     const double nan = std::nan("");

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <type_traits>
 #include <vector>
 
@@ -48,16 +49,21 @@ public:
 private:
     // X in double: X's own data for a double model, else a copy in `buffer`, which only grows (the layers
     // alternate between shapes; a buffer reallocated at each change was faulted in again every time).
-    static const double* as_double(const ad::Tensor<T>& X, std::vector<double>& buffer) {
+    struct Buffer {
+        std::unique_ptr<double[]> data;  // uninitialised: every use overwrites what it reads
+        std::size_t size = 0;
+    };
+    static const double* as_double(const ad::Tensor<T>& X, Buffer& buffer) {
         if constexpr (std::is_same_v<T, double>) {
             return X.data();
         } else {
-            if (buffer.size() < X.size()) {
-                buffer = std::vector<double>(X.size());
-                ad::advise_huge_pages(buffer.data(), buffer.size() * sizeof(double));
+            if (buffer.size < X.size()) {
+                buffer.data.reset(new double[X.size()]);
+                buffer.size = X.size();
+                ad::advise_huge_pages(buffer.data.get(), buffer.size * sizeof(double));
             }
             const T* x = X.data();
-            double* out = buffer.data();
+            double* out = buffer.data.get();
             if (X.size() < (std::size_t(1) << 20)) {  // small: a parallel loop costs more than it saves
                 std::copy(x, x + X.size(), out);
             } else {
@@ -68,7 +74,7 @@ private:
             return out;
         }
     }
-    std::vector<double> a_, b_;
+    Buffer a_, b_;
 };
 
 Matrix zeros(std::size_t r, std::size_t c) { return ad::zeros<double>(r, c); }

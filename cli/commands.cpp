@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <sstream>
 
+#include <fmt/format.h>
+
+#include "data/error.hpp"
 #include "nn/error.hpp"
 
 namespace cli {
@@ -28,13 +31,26 @@ std::vector<std::string> split_list(const std::string& flag, const std::string& 
     return out;
 }
 
-std::vector<std::size_t> parse_sizes(const std::string& flag, const std::string& text) {
+std::vector<std::size_t> parse_sizes(const std::string& flag, const std::string& text, const SizeList& what) {
+    const std::string expected = fmt::format("expected {}s in {}..{}, e.g. {}", what.item, what.min, what.max,
+                                             what.example);
+    if (text.empty()) throw nn::ConfigError(fmt::format("{}: empty; {}", flag, expected));
     std::vector<std::size_t> out;
-    for (const std::string& item : split_list(flag, text)) {
-        if (item.find_first_not_of("0123456789") != std::string::npos || item.size() > 12)
-            throw nn::ConfigError(flag + ": '" + item + "' is not a non-negative integer (expected a comma-separated "
-                                  "list)");
+    std::size_t begin = 0;
+    while (true) {   // not getline: a trailing comma must count as an empty item
+        const std::size_t end = std::min(text.find(',', begin), text.size());
+        const std::string item = text.substr(begin, end - begin);
+        if (item.empty())
+            throw nn::ConfigError(fmt::format("{}: '{}' has an empty item; {}", flag, data::printable(text), expected));
+        const std::string digits = std::to_string(what.max);
+        if (item.find_first_not_of("0123456789") != std::string::npos || item.size() > digits.size() ||
+            std::stoull(item) < what.min || std::stoull(item) > what.max)
+            throw nn::ConfigError(fmt::format("{}: '{}' is not {} {} in {}..{} (expected e.g. {})", flag,
+                                              data::printable(item), what.item.find_first_of("aeiou") == 0 ? "an" : "a",
+                                              what.item, what.min, what.max, what.example));
         out.push_back(std::stoull(item));
+        if (end == text.size()) break;
+        begin = end + 1;
     }
     return out;
 }

@@ -22,8 +22,16 @@ using Commands = std::vector<Command>;
 
 /// "a,b,c" -> {"a", "b", "c"}; an empty item or list is an nn::ConfigError naming the flag.
 std::vector<std::string> split_list(const std::string& flag, const std::string& text);
-/// "7,15,25,29" -> {7, 15, 25, 29}; nn::ConfigError naming the flag for anything but non-negative integers.
-std::vector<std::size_t> parse_sizes(const std::string& flag, const std::string& text);
+/// What a list of sizes may hold: integers in [min, max]; `item` names one in messages, `example` is a valid
+/// list shown in them.
+struct SizeList {
+    std::size_t min = 0, max = 999'999'999'999;
+    std::string item = "integer";
+    std::string example = "1,2,3";
+};
+/// "7,15,25,29" -> {7, 15, 25, 29} (every list of integers the commands take: --hidden, --support, --sweep);
+/// nn::ConfigError naming the flag for an empty list or item, or an item not in [what.min, what.max].
+std::vector<std::size_t> parse_sizes(const std::string& flag, const std::string& text, const SizeList& what);
 /// "nfa,fact" -> the updates; ad::ValueError for an unknown one, nn::ConfigError for one given twice.
 std::vector<fact::RfmUpdate> parse_updates(const std::string& flag, const std::string& text);
 

@@ -36,24 +36,11 @@ namespace {
 // "256,256,256" -> {256, 256, 256}; "none" -> no hidden layer (a linear model). An empty text is refused:
 // it is what an unset shell variable gives, not a request for a linear model.
 std::vector<std::size_t> parse_widths(const std::string& text) {
-    std::vector<std::size_t> out;
-    if (text == "none") return out;
+    if (text == "none") return {};
     if (text.empty())
         throw nn::ConfigError("--hidden: empty; expected widths such as 256,256,256, or 'none' for a linear model "
                               "without hidden layers");
-    std::stringstream ss(text);
-    std::string item;
-    if (text.back() == ',')
-        throw nn::ConfigError("--hidden: '" + data::printable(text) + "' ends in a comma: an empty width (expected e.g. 256,256,256, "
-                              "or 'none')");
-    while (std::getline(ss, item, ',')) {
-        if (item.empty() || item.find_first_not_of("0123456789") != std::string::npos || item.size() > 9 ||
-            std::stoul(item) == 0)
-            throw nn::ConfigError("--hidden: '" + data::printable(item) + "' is not a width in 1..999999999 (expected "
-                                  "e.g. 256,256,256, or 'none')");
-        out.push_back(std::stoul(item));
-    }
-    return out;
+    return cli::parse_sizes("--hidden", text, {1, 999'999'999, "width", "256,256,256, or 'none'"});
 }
 
 struct Common {

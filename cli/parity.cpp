@@ -93,7 +93,7 @@ void add_parity_command(CLI::App& experiment, Commands& out) {
                        if (f->support == "random" || (support->count() == 0 && k->count() > 0 && c.k != 4)) {
                            c.support.clear();
                        } else {
-                           c.support = parse_sizes("--support", f->support);
+                           c.support = parse_sizes("--support", f->support, {0, 999'999'999'999, "coordinate", "7,15,25,29"});
                            if (k->count() > 0 && c.k != c.support.size())
                                throw nn::ConfigError("--k " + std::to_string(c.k) + " but --support has " +
                                                      std::to_string(c.support.size()) + " coordinates");
@@ -111,7 +111,7 @@ void add_parity_command(CLI::App& experiment, Commands& out) {
                        }
                        if (c.k > c.d)
                            throw nn::ConfigError(fmt::format("--k {} is above --d {}; expected 1 ≤ k ≤ d", c.k, c.d));
-                       if (!f->sweep.empty()) c.sweep = parse_sizes("--sweep", f->sweep);
+                       if (!f->sweep.empty()) c.sweep = parse_sizes("--sweep", f->sweep, {1, 999'999'999'999, "positive integer", "1000,2000,4000"});
                        c.updates = parse_updates("--update", f->updates);
                        c.rfm.kernel.kind = fact::parse_kernel(f->kernel);
                        if (f->normalize != "auto") c.rfm.normalize = fact::parse_normalization(f->normalize);

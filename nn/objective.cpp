@@ -30,6 +30,23 @@ bool decays(const Objective& objective, const std::string& name) {
 }
 
 template <class T>
+std::vector<bool> decay_mask(const std::vector<ad::Var<T>>& params, bool decay_biases) {
+    std::vector<bool> mask;
+    for (const ad::Var<T>& p : params) mask.push_back(decays({Loss::mse, 1.0, decay_biases}, p.name()));
+    return mask;
+}
+
+template <class T>
+double decay_penalty(const std::vector<ad::Var<T>>& params, const Objective& objective) {
+    if (!(objective.weight_decay > 0)) return 0.0;
+    double s = 0;
+    for (const ad::Var<T>& p : params)
+        if (decays(objective, p.name()))
+            for (T v : p.value()) s += double(v) * double(v);
+    return 0.5 * objective.weight_decay * s;
+}
+
+template <class T>
 Examples<T> to_examples(const data::Dataset& d) {
     Examples<T> e;
     e.X = xt::cast<T>(d.X);
@@ -157,7 +174,9 @@ Evaluation evaluate_loss(MLP<T>& model, const Examples<T>& e, Loss loss, std::si
     template Examples<T> slice<T>(const Examples<T>&, std::size_t, std::size_t);                              \
     template double accuracy<T>(const ad::Tensor<T>&, const std::vector<std::size_t>&);                       \
     template Evaluation evaluate_objective<T>(MLP<T>&, const Examples<T>&, const Objective&, std::size_t);    \
-    template Evaluation evaluate_loss<T>(MLP<T>&, const Examples<T>&, Loss, std::size_t);
+    template Evaluation evaluate_loss<T>(MLP<T>&, const Examples<T>&, Loss, std::size_t);                    \
+    template std::vector<bool> decay_mask<T>(const std::vector<ad::Var<T>>&, bool);                           \
+    template double decay_penalty<T>(const std::vector<ad::Var<T>>&, const Objective&);
 NN_INSTANTIATE(float)
 NN_INSTANTIATE(double)
 #undef NN_INSTANTIATE

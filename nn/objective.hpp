@@ -44,6 +44,15 @@ ad::Var<T> data_loss(Loss loss, const ad::Var<T>& f, const ad::Tensor<T>& Y);
 /// Whether parameter `name` is decayed under this objective.
 bool decays(const Objective& objective, const std::string& name);
 
+/// Which of `params` weight decay applies to when it is on: the weights, and the biases with decay_biases.
+/// The mask an optimizer applies a decoupled decay (AdamW) with.
+template <class T>
+std::vector<bool> decay_mask(const std::vector<ad::Var<T>>& params, bool decay_biases);
+
+/// (λ/2)‖θ‖² over the decayed parameters, L_λ − L; 0 without decay.
+template <class T>
+double decay_penalty(const std::vector<ad::Var<T>>& params, const Objective& objective);
+
 /// Value of the data loss and of L_λ, and the norms of ∇L_λ and θ, at the current parameters.
 struct Evaluation {
     double loss = 0;            ///< L

@@ -1,4 +1,6 @@
-// The training loop: see train.hpp.
+// The training loop (train.hpp). One Trainer per call of train() holds what its two paths share (the data, the
+// objective, the divergence guard, the history, the observers and the checkpoints); lbfgs() and first_order()
+// are the paths. The records' JSON and CSV are in train_record.cpp.
 #include "nn/train.hpp"
 
 #include <chrono>
@@ -6,11 +8,10 @@
 #include <cstdio>
 #include <limits>
 #include <optional>
-#include <sstream>
 
 #include <fmt/format.h>
 
-#include "data/files.hpp"
+#include "data/dataset.hpp"
 #include "data/random.hpp"
 #include "nn/error.hpp"
 #include "nn/progress.hpp"
@@ -152,6 +153,358 @@ std::size_t optimizer_buffers(const TrainConfig& config) {
     return 0;
 }
 
+namespace {
+
+// One call of train(): what its two paths share (the data, the objective, the divergence guard, the history
+// and its progress lines, the observers and the checkpoints), and the two paths, lbfgs() and first_order().
+template <class T>
+class Trainer {
+public:
+    Trainer(MLP<T>& model, const data::Dataset& train_set, const data::Dataset& test_set, const TrainConfig& config,
+            const std::vector<Observer<T>>& observers, const TrainHooks& hooks)
+        : model_(model), config_(config), observers_(observers), hooks_(hooks), resume_(hooks.resume),
+          adamw_(config.optimizer.kind == OptimizerKind::adamw),
+          full_batch_(config.optimizer.kind == OptimizerKind::lbfgs || config.batch == 0 ||
+                      config.batch >= train_set.n()),
+          // Coupled λ lives in the objective; AdamW's wd in the optimizer (train.hpp).
+          objective_{config.loss, adamw_ ? 0.0 : config.weight_decay, config.decay_biases},
+          tr_(to_examples<T>(train_set)),
+          te_(test_set.n() > 0 ? to_examples<T>(test_set) : Examples<T>{}),
+          params_(model.parameters()),
+          // With a tolerance, epochs is only a maximum: no ETA towards it (progress.hpp: total 0 = unknown).
+          progress_(config.tolerance > 0 ? 0 : config.epochs, config.quiet),
+          unit_(config.optimizer.kind == OptimizerKind::lbfgs ? "iteration" : "epoch"),
+          first_epoch_(hooks.resume != nullptr ? hooks.resume->epoch + 1 : 1) {}
+
+    TrainResult run(std::size_t train_n) {
+        announce(train_n);
+        guard_.kept = snapshot(model_);
+        if (resume_ != nullptr) restore_state(*resume_);
+        if (config_.optimizer.kind == OptimizerKind::lbfgs) lbfgs();
+        else first_order();
+
+        const Evaluation final_eval = at_current_ && result_.stop != StopReason::diverged
+                                          ? *at_current_ : evaluate_objective(model_, tr_, objective_);
+        result_.grad_norm_ratio = final_eval.ratio();
+        result_.train_loss = final_eval.loss;
+        // FACT is exact at a critical point of a coupled objective reached full-batch (docs/MATH.md §2).
+        result_.fact_exact_expected =
+            !adamw_ && full_batch_ && config_.weight_decay > 0 && result_.grad_norm_ratio < 1e-6;
+        result_.message += fmt::format("; ‖∇L_λ‖/‖θ‖ = {:.3g}", result_.grad_norm_ratio);
+        progress_.finish(result_.message);
+        return std::move(result_);
+    }
+
+private:
+    // The first progress line; past a gigabyte it says how much memory the training takes.
+    void announce(std::size_t train_n) {
+        const TrainConfig& c = config_;
+        const bool lbfgs = c.optimizer.kind == OptimizerKind::lbfgs;
+        const double bytes = training_memory_bytes(model_.config(), full_batch_ ? train_n : c.batch, sizeof(T),
+                                                   optimizer_buffers(c));
+        progress_.message(
+            fmt::format("training {} parameters on {} samples: {}, {}, {}, batch {}, {} loss", model_.parameter_count(),
+                        train_n, to_string(c.optimizer.kind),
+                        lbfgs ? std::string("line search (no learning rate)") : fmt::format("lr {}", c.lr),
+                        c.weight_decay == 0 ? std::string("no weight decay")
+                        : adamw_ ? fmt::format("decoupled weight decay wd = {}", c.weight_decay)
+                                 : fmt::format("coupled L2 weight decay λ = {}{}", c.weight_decay,
+                                               c.decay_biases ? "" : " (weights only)"),
+                        full_batch_ ? std::string("full") : std::to_string(c.batch), to_string(c.loss)) +
+            (bytes >= 1e9 ? fmt::format("; about {} of memory", data::format_bytes(bytes)) : std::string()));
+    }
+
+    void restore_state(const TrainState& r) {
+        result_.history = r.history;
+        result_.epochs = r.epoch;
+        guard_.initial = r.initial_objective;
+        guard_.previous = r.previous_objective;
+        guard_.rising = r.rising;
+        guard_.kept_epoch = r.kept_epoch;
+        guard_.kept_objective = r.kept_objective;
+        for (std::size_t i = 0; i < params_.size(); ++i) {
+            const auto it = r.kept.find(params_[i].name());
+            if (it == r.kept.end() || it->second.shape() != params_[i].value().shape())
+                throw CheckpointError(fmt::format("train: the state to resume from {} for parameter {} {}",
+                                                  it == r.kept.end() ? "has no kept values" : "has kept values "
+                                                  + ad::shape_str(it->second), params_[i].name(),
+                                                  ad::shape_str(params_[i].value())));
+            for (std::size_t j = 0; j < it->second.size(); ++j) guard_.kept[i].data()[j] = T(it->second.data()[j]);
+        }
+    }
+
+    // The state after `epoch`, for TrainHooks::checkpoint.
+    TrainState state_after(std::size_t epoch, OptimizerState optimizer) const {
+        TrainState st;
+        st.epoch = epoch;
+        st.optimizer = std::move(optimizer);
+        st.history = result_.history;
+        st.initial_objective = guard_.initial;
+        st.previous_objective = guard_.previous;
+        st.rising = guard_.rising;
+        st.kept_epoch = guard_.kept_epoch;
+        st.kept_objective = guard_.kept_objective;
+        for (std::size_t i = 0; i < params_.size(); ++i) {
+            const ad::Tensor<T>& kept = guard_.kept[i];
+            ad::Tensor<double> k = ad::Tensor<double>::from_shape({kept.shape(0), kept.shape(1)});
+            for (std::size_t j = 0; j < k.size(); ++j) k.data()[j] = double(kept.data()[j]);
+            st.kept.emplace(params_[i].name(), std::move(k));
+        }
+        st.seconds = (resume_ != nullptr ? resume_->seconds : 0.0) + seconds_since(started_);
+        return st;
+    }
+
+    // Every checkpoint_every-th epoch, and once checkpoint_seconds have passed since the last checkpoint (or
+    // the start); never after the last epoch, which the run's own files record. Which epochs get one does
+    // not change the result: a resume from any of them is exact.
+    bool checkpoint_due(std::size_t epoch) {
+        if (!hooks_.checkpoint || epoch >= config_.epochs) return false;
+        const bool due = (hooks_.checkpoint_every > 0 && epoch % hooks_.checkpoint_every == 0) ||
+                         (hooks_.checkpoint_seconds > 0 && seconds_since(last_checkpoint_) >= hooks_.checkpoint_seconds);
+        if (due) last_checkpoint_ = Clock::now();
+        return due;
+    }
+
+    // The record of one epoch from an evaluation of the training set at the current parameters (with the
+    // gradient norm when `with_gradient`), plus the test metrics.
+    EpochRecord record_from(std::size_t epoch, double lr, double secs, const Evaluation& ev, bool with_gradient) {
+        EpochRecord r;
+        r.epoch = epoch;
+        r.lr = lr;
+        r.seconds = secs;
+        r.train_loss = ev.loss;
+        r.train_accuracy = ev.accuracy;
+        if (with_gradient) {
+            r.train_objective = ev.objective;
+            r.grad_norm_ratio = ev.ratio();
+        } else {
+            r.train_objective = ev.loss + decay_penalty(params_, objective_);
+        }
+        if (te_.n() > 0) {
+            const Evaluation et = evaluate_loss(model_, te_, config_.loss);
+            r.test_loss = et.loss;
+            r.test_accuracy = et.accuracy;
+        }
+        return r;
+    }
+
+    // record_from() of a fresh evaluation, kept in last_train_eval_.
+    EpochRecord record(std::size_t epoch, double lr, Clock::time_point t0, bool with_gradient) {
+        double secs = seconds_since(t0);
+        last_train_eval_ = with_gradient ? evaluate_objective(model_, tr_, objective_)
+                                         : evaluate_loss(model_, tr_, config_.loss);
+        // Full batch, this evaluation is the gradient the next step uses: it counts as the epoch's training.
+        if (full_batch_) secs = seconds_since(t0);
+        return record_from(epoch, lr, secs, last_train_eval_, with_gradient);
+    }
+
+    // The row into the history, the progress line and the record hook.
+    void publish(const EpochRecord& r, bool last) {
+        result_.history.push_back(r);
+        if (hooks_.record) hooks_.record(r);
+        progress_.update(r.epoch, progress_line(r, config_), last);
+    }
+
+    bool observed(std::size_t epoch) const {
+        for (const Observer<T>& o : observers_)
+            if (o.every > 0 && epoch % o.every == 0 && o.call) return true;
+        return false;
+    }
+    bool run_observers(std::size_t epoch) {
+        for (const Observer<T>& o : observers_)
+            if (o.every > 0 && epoch % o.every == 0 && o.call && !o.call(model_, epoch)) return false;
+        return true;
+    }
+
+    void diverged(std::size_t epoch, const std::string& what) {
+        restore(model_, guard_.kept);
+        result_.stop = StopReason::diverged;
+        result_.epochs = epoch;
+        result_.message =
+            fmt::format("diverged at {} {}: {}; kept {}", unit_, epoch, what, guard_.kept_text(unit_));
+    }
+
+    // L-BFGS: full batch, one line search per iteration; an iteration is an "epoch" of the history.
+    void lbfgs() {
+        LbfgsConfig lc = config_.lbfgs;
+        // Resumed at iteration k: the remaining iterations, numbered from k + 1 (with a fresh memory; TrainHooks).
+        const std::size_t done = first_epoch_ - 1;
+        lc.max_iterations = config_.epochs - done;
+        lc.tolerance = config_.tolerance > 0 ? config_.tolerance : 0.0;
+        auto t0 = Clock::now();
+        bool stopped_by_observer = false, bad = false;
+        // The last evaluation: the iterate L-BFGS reports is the point it evaluated last (the end of its line
+        // search), so a history row reuses it instead of evaluating again; if f differs, it evaluates anew.
+        Evaluation last_eval;
+        bool have_last = false;
+        // L-BFGS has no learning rate (a line search along a quasi-Newton direction): NaN, an empty cell.
+        const double no_lr = std::numeric_limits<double>::quiet_NaN();
+        std::string rule;   // a divergence rule that fired (never with a monotone line search, but checked)
+        const LbfgsResult lr = lbfgs_minimize<T>(
+            params_,
+            [&] {
+                last_eval = evaluate_objective(model_, tr_, objective_);
+                if (!have_last && resume_ == nullptr) {   // the starting point: L₀
+                    guard_.initial = guard_.kept_objective = last_eval.objective;
+                }
+                have_last = true;
+                if (!std::isfinite(last_eval.objective) || !finite_gradients(params_)) bad = true;
+                return last_eval.objective;
+            },
+            lc,
+            [&](std::size_t local_it, double f, double ratio) {
+                const std::size_t it = done + local_it;
+                if (bad) return false;
+                rule = guard_.check(f, it, params_, config_);
+                if (!rule.empty()) return false;
+                // The last iteration is always recorded: the tolerance reached, or the maximum.
+                const bool converged = config_.tolerance > 0 && ratio < config_.tolerance;
+                if (it % config_.eval_every == 0 || it == config_.epochs || converged) {
+                    const EpochRecord r = have_last && last_eval.objective == f
+                                              ? record_from(it, no_lr, seconds_since(t0), last_eval, true)
+                                              : record(it, no_lr, t0, true);
+                    result_.history.push_back(r);
+                    if (hooks_.record) hooks_.record(r);
+                    progress_.update(r.epoch, progress_line(r, config_));
+                }
+                t0 = Clock::now();
+                if (!run_observers(it)) {
+                    stopped_by_observer = true;
+                    return false;
+                }
+                if (checkpoint_due(it) && !converged) hooks_.checkpoint(state_after(it, {}));
+                return true;
+            });
+        result_.epochs = done + lr.iterations;
+        if (bad) {
+            diverged(result_.epochs + 1, "the objective or its gradient is not finite");
+        } else if (!rule.empty()) {
+            diverged(result_.epochs, rule);
+        } else {
+            result_.stop = lr.converged ? StopReason::converged
+                           : stopped_by_observer ? StopReason::observer
+                                                 : StopReason::max_epochs;
+            result_.message = fmt::format(
+                "L-BFGS: {} after {} iterations ({} evaluations{}): {}", to_string(result_.stop), result_.epochs,
+                lr.evaluations,
+                done > 0 ? fmt::format(" since resuming at iteration {} with an empty memory", done) : std::string(),
+                lr.status);
+        }
+    }
+
+    // SGD, Adam and AdamW: full batch (one step per epoch) or shuffled mini-batches.
+    void first_order() {
+        OptimizerConfig oc = config_.optimizer;
+        if (adamw_) oc.decoupled_weight_decay = config_.weight_decay;
+        const std::unique_ptr<Optimizer<T>> opt = make_optimizer<T>(oc, decay_mask(params_, config_.decay_biases));
+        if (!config_.resume.empty()) opt->load_state(params_, config_.resume);
+        data::Rng rng(config_.seed);
+        std::vector<std::size_t> order(tr_.n());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        Examples<T> batch;  // the current mini-batch; its buffers are reused from batch to batch
+        result_.stop = StopReason::max_epochs;
+        if (resume_ == nullptr) {
+            if (full_batch_) at_current_ = evaluate_objective(model_, tr_, objective_);
+            guard_.initial = guard_.kept_objective =
+                (at_current_ ? at_current_->loss : evaluate_loss(model_, tr_, config_.loss).loss) +
+                decay_penalty(params_, objective_);
+        } else {
+            opt->load_state(params_, resume_->optimizer);
+            // The mini-batch order continues: the shuffles of the epochs done, replayed from the seed.
+            if (!full_batch_)
+                for (std::size_t e = 1; e < first_epoch_; ++e) rng.shuffle(order);
+        }
+
+        for (std::size_t epoch = first_epoch_; epoch <= config_.epochs; ++epoch) {
+            const auto t0 = Clock::now();
+            const double lr = config_.schedule.lr(epoch - 1, config_.lr);
+            std::string failure;
+            if (full_batch_) {
+                const Evaluation ev = at_current_ ? *at_current_ : evaluate_objective(model_, tr_, objective_);
+                at_current_.reset();
+                if (!std::isfinite(ev.objective)) failure = fmt::format("the loss is {}", ev.objective);
+                else if (!finite_gradients(params_)) failure = "a gradient is not finite";
+                else if (config_.tolerance > 0 && ev.ratio() < config_.tolerance) {
+                    // already converged before this step: report it without moving
+                    result_.stop = StopReason::converged;
+                    result_.epochs = epoch - 1;
+                    break;
+                } else {
+                    opt->step(params_, lr);
+                }
+            } else {
+                rng.shuffle(order);
+                for (std::size_t b = 0; b < tr_.n() && failure.empty(); b += config_.batch) {
+                    gather(tr_, order, b, std::min(tr_.n(), b + config_.batch), batch);
+                    const Evaluation ev = evaluate_objective(model_, batch, objective_, 0);
+                    if (!std::isfinite(ev.objective)) failure = fmt::format("the loss is {}", ev.objective);
+                    else if (!finite_gradients(params_)) failure = "a gradient is not finite";
+                    else opt->step(params_, lr);
+                }
+            }
+            if (!failure.empty()) {
+                diverged(epoch, failure);
+                break;
+            }
+            const bool check = config_.tolerance > 0 && epoch % config_.check_every == 0;
+            const bool due = check || epoch % config_.eval_every == 0 || epoch == config_.epochs;
+            result_.epochs = epoch;
+            if (due) {
+                const EpochRecord r = record(epoch, lr, t0, check || full_batch_);
+                const std::string rule = !std::isfinite(r.train_loss)
+                                             ? fmt::format("the loss is {}", r.train_loss)
+                                             : guard_.check(r.train_objective, epoch, params_, config_);
+                if (!rule.empty()) {
+                    diverged(epoch, rule);
+                    break;
+                }
+                publish(r, epoch == config_.epochs);
+                if (full_batch_) at_current_ = last_train_eval_;
+                if (check && r.grad_norm_ratio < config_.tolerance) {
+                    result_.stop = StopReason::converged;
+                    break;
+                }
+            }
+            if (observed(epoch)) at_current_.reset();
+            if (!run_observers(epoch)) {
+                result_.stop = StopReason::observer;
+                break;
+            }
+            if (checkpoint_due(epoch)) hooks_.checkpoint(state_after(epoch, opt->state(params_)));
+        }
+        if (result_.message.empty())
+            result_.message = fmt::format("{} after {} epochs", to_string(result_.stop), result_.epochs);
+        result_.optimizer_state = opt->state(params_);
+    }
+
+    MLP<T>& model_;
+    const TrainConfig& config_;
+    const std::vector<Observer<T>>& observers_;
+    const TrainHooks& hooks_;
+    const TrainState* resume_;
+    const bool adamw_, full_batch_;
+    const Objective objective_;
+    const Examples<T> tr_, te_;
+    const Params<T> params_;
+    Progress progress_;
+    const char* unit_;
+    const std::size_t first_epoch_;
+    const Clock::time_point started_ = Clock::now();
+    Clock::time_point last_checkpoint_ = Clock::now();
+    TrainResult result_;
+    DivergenceGuard<T> guard_;
+    Evaluation last_train_eval_;  // the training-set evaluation of the last record()
+    // Full batch: the evaluation of the objective at the current parameters, while its gradient is still in
+    // the parameters' gradient buffers. The step of the next epoch needs exactly that evaluation, so a history
+    // row evaluates with the gradient (which gives the row its ‖∇L_λ‖/‖θ‖) and the step reuses it: one forward
+    // and backward pass per epoch, as in a hand-written loop (and none more for the result). An observer may
+    // use the tape (FACT tracking does), so an epoch with an observer evaluates afresh; the values are the
+    // same bitwise.
+    std::optional<Evaluation> at_current_;
+};
+
+}  // namespace
+
 template <class T>
 TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dataset& test_set,
                   const TrainConfig& config, const std::vector<Observer<T>>& observers, const TrainHooks& hooks) {
@@ -163,436 +516,7 @@ TrainResult train(MLP<T>& model, const data::Dataset& train_set, const data::Dat
     if (resume != nullptr && !config.resume.empty())
         throw ConfigError("train: both TrainConfig::resume (optimizer buffers) and TrainHooks::resume (a whole "
                           "state) are given; expected at most one");
-    const bool adamw = config.optimizer.kind == OptimizerKind::adamw;
-    const bool lbfgs = config.optimizer.kind == OptimizerKind::lbfgs;
-    const bool full_batch = lbfgs || config.batch == 0 || config.batch >= train_set.n();
-    // Coupled λ lives in the objective; AdamW's wd in the optimizer (train.hpp).
-    const Objective objective{config.loss, adamw ? 0.0 : config.weight_decay, config.decay_biases};
-    const Examples<T> tr = to_examples<T>(train_set);
-    const Examples<T> te = test_set.n() > 0 ? to_examples<T>(test_set) : Examples<T>{};
-    const auto params = model.parameters();
-
-    TrainResult result;
-    // Past a gigabyte the line says how much memory the training takes (nn::training_memory_bytes).
-    const double bytes = training_memory_bytes(model.config(), full_batch ? train_set.n() : config.batch, sizeof(T),
-                                               optimizer_buffers(config));
-    // With a tolerance, epochs is only a maximum: no ETA towards it (progress.hpp: total 0 = unknown).
-    Progress progress(config.tolerance > 0 ? 0 : config.epochs, config.quiet);
-    progress.message(fmt::format("training {} parameters on {} samples: {}, {}, {}, batch {}, {} loss",
-                               model.parameter_count(), train_set.n(), to_string(config.optimizer.kind),
-                               lbfgs ? std::string("line search (no learning rate)") : fmt::format("lr {}", config.lr),
-                               config.weight_decay == 0 ? std::string("no weight decay")
-                               : adamw ? fmt::format("decoupled weight decay wd = {}", config.weight_decay)
-                                       : fmt::format("coupled L2 weight decay λ = {}{}", config.weight_decay,
-                                                     config.decay_biases ? "" : " (weights only)"),
-                               full_batch ? std::string("full") : std::to_string(config.batch), to_string(config.loss))
-                     + (bytes >= 1e9 ? fmt::format("; about {} of memory", data::format_bytes(bytes)) : std::string()));
-    DivergenceGuard<T> guard;
-    guard.kept = snapshot(model);
-    const char* unit = lbfgs ? "iteration" : "epoch";
-    const auto started = Clock::now();
-    const std::size_t first_epoch = resume != nullptr ? resume->epoch + 1 : 1;
-    if (resume != nullptr) {
-        result.history = resume->history;
-        result.epochs = resume->epoch;
-        guard.initial = resume->initial_objective;
-        guard.previous = resume->previous_objective;
-        guard.rising = resume->rising;
-        guard.kept_epoch = resume->kept_epoch;
-        guard.kept_objective = resume->kept_objective;
-        for (std::size_t i = 0; i < params.size(); ++i) {
-            const auto it = resume->kept.find(params[i].name());
-            if (it == resume->kept.end() || it->second.shape() != params[i].value().shape())
-                throw CheckpointError(fmt::format("train: the state to resume from {} for parameter {} {}",
-                                                  it == resume->kept.end() ? "has no kept values" : "has kept values "
-                                                  + ad::shape_str(it->second), params[i].name(),
-                                                  ad::shape_str(params[i].value())));
-            for (std::size_t j = 0; j < it->second.size(); ++j) guard.kept[i].data()[j] = T(it->second.data()[j]);
-        }
-    }
-    // The state after `epoch`, for TrainHooks::checkpoint.
-    auto state_after = [&](std::size_t epoch, OptimizerState optimizer) {
-        TrainState st;
-        st.epoch = epoch;
-        st.optimizer = std::move(optimizer);
-        st.history = result.history;
-        st.initial_objective = guard.initial;
-        st.previous_objective = guard.previous;
-        st.rising = guard.rising;
-        st.kept_epoch = guard.kept_epoch;
-        st.kept_objective = guard.kept_objective;
-        for (std::size_t i = 0; i < params.size(); ++i) {
-            ad::Tensor<double> k = ad::Tensor<double>::from_shape({guard.kept[i].shape(0), guard.kept[i].shape(1)});
-            for (std::size_t j = 0; j < k.size(); ++j) k.data()[j] = double(guard.kept[i].data()[j]);
-            st.kept.emplace(params[i].name(), std::move(k));
-        }
-        st.seconds = (resume != nullptr ? resume->seconds : 0.0) + seconds_since(started);
-        return st;
-    };
-    // Every checkpoint_every-th epoch, and once checkpoint_seconds have passed since the last checkpoint (or
-    // the start); never after the last epoch, which the run's own files record. Which epochs get one does
-    // not change the result: a resume from any of them is exact.
-    auto last_checkpoint = Clock::now();
-    auto checkpoint_due = [&](std::size_t epoch) {
-        if (!hooks.checkpoint || epoch >= config.epochs) return false;
-        const bool due = (hooks.checkpoint_every > 0 && epoch % hooks.checkpoint_every == 0) ||
-                         (hooks.checkpoint_seconds > 0 && seconds_since(last_checkpoint) >= hooks.checkpoint_seconds);
-        if (due) last_checkpoint = Clock::now();
-        return due;
-    };
-
-    // (λ/2)‖θ‖² over the decayed parameters: L_λ = L + this.
-    auto decay_term = [&] {
-        if (!(objective.weight_decay > 0)) return 0.0;
-        double s = 0;
-        for (const ad::Var<T>& p : params)
-            if (decays(objective, p.name()))
-                for (T v : p.value()) s += double(v) * double(v);
-        return 0.5 * objective.weight_decay * s;
-    };
-    // The record of one epoch from an evaluation of the training set at the current parameters (with the
-    // gradient norm when `with_gradient`), plus the test metrics.
-    auto record_from = [&](std::size_t epoch, double lr, double secs, const Evaluation& ev, bool with_gradient) {
-        EpochRecord r;
-        r.epoch = epoch;
-        r.lr = lr;
-        r.seconds = secs;
-        r.train_loss = ev.loss;
-        r.train_accuracy = ev.accuracy;
-        if (with_gradient) {
-            r.train_objective = ev.objective;
-            r.grad_norm_ratio = ev.ratio();
-        } else {
-            r.train_objective = ev.loss + decay_term();
-        }
-        if (te.n() > 0) {
-            const Evaluation et = evaluate_loss(model, te, config.loss);
-            r.test_loss = et.loss;
-            r.test_accuracy = et.accuracy;
-        }
-        return r;
-    };
-    Evaluation last_train_eval;  // the training-set evaluation of the last record()
-    auto record = [&](std::size_t epoch, double lr, Clock::time_point t0, bool with_gradient) {
-        double secs = seconds_since(t0);
-        last_train_eval = with_gradient ? evaluate_objective(model, tr, objective)
-                                        : evaluate_loss(model, tr, config.loss);
-        // Full batch, this evaluation is the gradient the next step uses: it counts as the epoch's training.
-        if (full_batch) secs = seconds_since(t0);
-        return record_from(epoch, lr, secs, last_train_eval, with_gradient);
-    };
-    auto observed = [&](std::size_t epoch) {
-        for (const Observer<T>& o : observers)
-            if (o.every > 0 && epoch % o.every == 0 && o.call) return true;
-        return false;
-    };
-    auto run_observers = [&](std::size_t epoch) {
-        for (const Observer<T>& o : observers)
-            if (o.every > 0 && epoch % o.every == 0 && o.call && !o.call(model, epoch)) return false;
-        return true;
-    };
-    auto diverged = [&](std::size_t epoch, const std::string& what) {
-        restore(model, guard.kept);
-        result.stop = StopReason::diverged;
-        result.epochs = epoch;
-        result.message = fmt::format("diverged at {} {}: {}; kept {}", unit, epoch, what, guard.kept_text(unit));
-    };
-
-    // Full batch: the evaluation of the objective at the current parameters, while its gradient is still
-    // in the parameters' gradient buffers. The step of the next epoch needs exactly that evaluation, so a
-    // history row evaluates with the gradient (which gives the row its ‖∇L_λ‖/‖θ‖) and the step reuses it:
-    // one forward and backward pass per epoch, as in a hand-written loop (and none more for the result). An observer may use the tape
-    // (FACT tracking does), so an epoch with an observer evaluates afresh; the values are the same bitwise.
-    std::optional<Evaluation> at_current;
-    if (lbfgs) {
-        LbfgsConfig lc = config.lbfgs;
-        // Resumed at iteration k: the remaining iterations, numbered from k + 1 (with a fresh memory; TrainHooks).
-        const std::size_t done = first_epoch - 1;
-        lc.max_iterations = config.epochs - done;
-        lc.tolerance = config.tolerance > 0 ? config.tolerance : 0.0;
-        auto t0 = Clock::now();
-        bool stopped_by_observer = false, bad = false;
-        // The last evaluation: the iterate L-BFGS reports is the point it evaluated last (the end of its line
-        // search), so a history row reuses it instead of evaluating again; if f differs, it evaluates anew.
-        Evaluation last_eval;
-        bool have_last = false;
-        // L-BFGS has no learning rate (a line search along a quasi-Newton direction): NaN, an empty cell.
-        const double no_lr = std::numeric_limits<double>::quiet_NaN();
-        std::string rule;   // a divergence rule that fired (never with a monotone line search, but checked)
-        const LbfgsResult lr = lbfgs_minimize<T>(
-            params,
-            [&] {
-                last_eval = evaluate_objective(model, tr, objective);
-                if (!have_last && resume == nullptr) {   // the starting point: L₀
-                    guard.initial = guard.kept_objective = last_eval.objective;
-                }
-                have_last = true;
-                if (!std::isfinite(last_eval.objective) || !finite_gradients(params)) bad = true;
-                return last_eval.objective;
-            },
-            lc,
-            [&](std::size_t local_it, double f, double ratio) {
-                const std::size_t it = done + local_it;
-                if (bad) return false;
-                rule = guard.check(f, it, params, config);
-                if (!rule.empty()) return false;
-                // The last iteration is always recorded: the tolerance reached, or the maximum.
-                const bool due = it % config.eval_every == 0 || it == config.epochs ||
-                                 (config.tolerance > 0 && ratio < config.tolerance);
-                if (due) {
-                    EpochRecord r = have_last && last_eval.objective == f
-                                        ? record_from(it, no_lr, seconds_since(t0), last_eval, true)
-                                        : record(it, no_lr, t0, true);
-                    result.history.push_back(r);
-                    if (hooks.record) hooks.record(r);
-                    progress.update(r.epoch, progress_line(r, config));
-                }
-                t0 = Clock::now();
-                if (!run_observers(it)) {
-                    stopped_by_observer = true;
-                    return false;
-                }
-                if (checkpoint_due(it) && !(config.tolerance > 0 && ratio < config.tolerance))
-                    hooks.checkpoint(state_after(it, {}));
-                return true;
-            });
-        result.epochs = done + lr.iterations;
-        if (bad) {
-            diverged(result.epochs + 1, "the objective or its gradient is not finite");
-        } else if (!rule.empty()) {
-            diverged(result.epochs, rule);
-        } else {
-            result.stop = lr.converged ? StopReason::converged
-                          : stopped_by_observer ? StopReason::observer
-                                                : StopReason::max_epochs;
-            result.message = fmt::format("L-BFGS: {} after {} iterations ({} evaluations{}): {}", to_string(result.stop),
-                                         result.epochs, lr.evaluations,
-                                         done > 0 ? fmt::format(" since resuming at iteration {} with an empty memory",
-                                                                done)
-                                                  : std::string(),
-                                         lr.status);
-        }
-    } else {
-        std::vector<bool> mask;
-        for (const ad::Var<T>& p : params) mask.push_back(decays({config.loss, 1.0, config.decay_biases}, p.name()));
-        OptimizerConfig oc = config.optimizer;
-        if (adamw) oc.decoupled_weight_decay = config.weight_decay;
-        const std::unique_ptr<Optimizer<T>> opt = make_optimizer<T>(oc, mask);
-        if (!config.resume.empty()) opt->load_state(params, config.resume);
-        data::Rng rng(config.seed);
-        std::vector<std::size_t> order(tr.n());
-        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-        Examples<T> batch;  // the current mini-batch; its buffers are reused from batch to batch
-        result.stop = StopReason::max_epochs;
-        if (resume == nullptr) {
-            if (full_batch) at_current = evaluate_objective(model, tr, objective);
-            guard.initial = guard.kept_objective =
-                (at_current ? at_current->loss : evaluate_loss(model, tr, config.loss).loss) + decay_term();
-        } else {
-            opt->load_state(params, resume->optimizer);
-            // The mini-batch order continues: the shuffles of the epochs done, replayed from the seed.
-            if (!full_batch)
-                for (std::size_t e = 1; e < first_epoch; ++e) rng.shuffle(order);
-        }
-
-        for (std::size_t epoch = first_epoch; epoch <= config.epochs; ++epoch) {
-            const auto t0 = Clock::now();
-            const double lr = config.schedule.lr(epoch - 1, config.lr);
-            std::string failure;
-            if (full_batch) {
-                const Evaluation ev = at_current ? *at_current : evaluate_objective(model, tr, objective);
-                at_current.reset();
-                if (!std::isfinite(ev.objective)) failure = fmt::format("the loss is {}", ev.objective);
-                else if (!finite_gradients(params)) failure = "a gradient is not finite";
-                else if (config.tolerance > 0 && ev.ratio() < config.tolerance) {
-                    // already converged before this step: report it without moving
-                    result.stop = StopReason::converged;
-                    result.epochs = epoch - 1;
-                    break;
-                } else {
-                    opt->step(params, lr);
-                }
-            } else {
-                rng.shuffle(order);
-                for (std::size_t b = 0; b < tr.n() && failure.empty(); b += config.batch) {
-                    gather(tr, order, b, std::min(tr.n(), b + config.batch), batch);
-                    const Evaluation ev = evaluate_objective(model, batch, objective, 0);
-                    if (!std::isfinite(ev.objective)) failure = fmt::format("the loss is {}", ev.objective);
-                    else if (!finite_gradients(params)) failure = "a gradient is not finite";
-                    else {
-                        opt->step(params, lr);
-                    }
-                }
-            }
-            if (!failure.empty()) {
-                diverged(epoch, failure);
-                break;
-            }
-            const bool check = config.tolerance > 0 && epoch % config.check_every == 0;
-            const bool due = check || epoch % config.eval_every == 0 || epoch == config.epochs;
-            result.epochs = epoch;
-            if (due) {
-                EpochRecord r = record(epoch, lr, t0, check || full_batch);
-                const std::string rule = !std::isfinite(r.train_loss)
-                                             ? fmt::format("the loss is {}", r.train_loss)
-                                             : guard.check(r.train_objective, epoch, params, config);
-                if (!rule.empty()) {
-                    diverged(epoch, rule);
-                    break;
-                }
-                result.history.push_back(r);
-                if (hooks.record) hooks.record(r);
-                progress.update(r.epoch, progress_line(r, config), epoch == config.epochs);
-                if (full_batch) at_current = last_train_eval;
-                if (check && r.grad_norm_ratio < config.tolerance) {
-                    result.stop = StopReason::converged;
-                    break;
-                }
-            }
-            if (observed(epoch)) at_current.reset();
-            if (!run_observers(epoch)) {
-                result.stop = StopReason::observer;
-                break;
-            }
-            if (checkpoint_due(epoch)) hooks.checkpoint(state_after(epoch, opt->state(params)));
-        }
-        if (result.message.empty())
-            result.message = fmt::format("{} after {} epochs", to_string(result.stop), result.epochs);
-        result.optimizer_state = opt->state(params);
-    }
-
-    const Evaluation final_eval = at_current && result.stop != StopReason::diverged
-                                      ? *at_current : evaluate_objective(model, tr, objective);
-    result.grad_norm_ratio = final_eval.ratio();
-    result.train_loss = final_eval.loss;
-    // FACT is exact at a critical point of a coupled objective reached full-batch (docs/MATH.md §2).
-    result.fact_exact_expected = !adamw && full_batch && config.weight_decay > 0 && result.grad_norm_ratio < 1e-6;
-    result.message += fmt::format("; ‖∇L_λ‖/‖θ‖ = {:.3g}", result.grad_norm_ratio);
-    progress.finish(result.message);
-    return result;
-}
-
-nlohmann::json to_json(const TrainConfig& c) {
-    const bool adamw = c.optimizer.kind == OptimizerKind::adamw;
-    nlohmann::json j = {
-        {"optimizer", to_string(c.optimizer.kind)},
-        // L-BFGS has no learning rate (a line search): null, as history.csv leaves its lr cells empty.
-        {"lr", c.optimizer.kind == OptimizerKind::lbfgs ? nlohmann::json(nullptr) : nlohmann::json(c.lr)},
-        {"weight_decay", c.weight_decay},
-        {"weight_decay_coupled", !adamw},
-        {"decay_biases", c.decay_biases},
-        {"loss", to_string(c.loss)},
-        {"batch", c.batch},
-        {"epochs", c.epochs},
-        {"tolerance", c.tolerance},
-        {"seed", c.seed},
-    };
-    if (c.optimizer.kind == OptimizerKind::sgd) {
-        j["momentum"] = c.optimizer.momentum;
-        j["nesterov"] = c.optimizer.nesterov;
-    } else if (c.optimizer.kind == OptimizerKind::lbfgs) {
-        j["history"] = c.lbfgs.history;
-    } else {
-        j["betas"] = {c.optimizer.beta1, c.optimizer.beta2};
-        j["eps"] = c.optimizer.eps;
-    }
-    j["schedule"] = {{"kind", to_string(c.schedule.kind)}, {"warmup_epochs", c.schedule.warmup_epochs}};
-    return j;
-}
-
-namespace {
-
-// A double for JSON: NaN and ±inf have no JSON number, so null (read back as NaN).
-nlohmann::json number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
-
-const nlohmann::json& field(const nlohmann::json& j, const char* key, const std::string& where) {
-    const auto it = j.find(key);
-    if (it == j.end()) throw CheckpointError(fmt::format("{}: lacks the field \"{}\"", where, key));
-    return *it;
-}
-
-double read_number(const nlohmann::json& j, const char* key, const std::string& where) {
-    const nlohmann::json& v = field(j, key, where);
-    if (v.is_null()) return std::numeric_limits<double>::quiet_NaN();
-    if (!v.is_number())
-        throw CheckpointError(fmt::format("{}: field \"{}\" is {}, expected a number", where, key, v.dump()));
-    return v.get<double>();
-}
-
-std::size_t read_count(const nlohmann::json& j, const char* key, const std::string& where) {
-    const nlohmann::json& v = field(j, key, where);
-    if (!v.is_number_unsigned())
-        throw CheckpointError(fmt::format("{}: field \"{}\" is {}, expected a whole number ≥ 0", where, key,
-                                          v.dump()));
-    return v.get<std::size_t>();
-}
-
-}  // namespace
-
-nlohmann::json to_json(const TrainState& s) {
-    nlohmann::json history = nlohmann::json::array();
-    for (const EpochRecord& r : s.history)
-        history.push_back({{"epoch", r.epoch}, {"lr", number(r.lr)}, {"train_loss", number(r.train_loss)},
-                           {"train_objective", number(r.train_objective)}, {"train_accuracy", number(r.train_accuracy)},
-                           {"test_loss", number(r.test_loss)}, {"test_accuracy", number(r.test_accuracy)},
-                           {"grad_norm_ratio", number(r.grad_norm_ratio)}, {"seconds", number(r.seconds)}});
-    return {{"epoch", s.epoch},
-            {"initial_objective", number(s.initial_objective)},
-            {"previous_objective", number(s.previous_objective)},
-            {"rising", s.rising},
-            {"kept_epoch", s.kept_epoch},
-            {"kept_objective", number(s.kept_objective)},
-            {"seconds", number(s.seconds)},
-            {"history", std::move(history)}};
-}
-
-TrainState train_state_from_json(const nlohmann::json& j, const std::string& where) {
-    if (!j.is_object()) throw CheckpointError(fmt::format("{}: the training state is {}, expected an object", where,
-                                                          j.type_name()));
-    TrainState s;
-    s.epoch = read_count(j, "epoch", where);
-    s.initial_objective = read_number(j, "initial_objective", where);
-    s.previous_objective = read_number(j, "previous_objective", where);
-    s.rising = read_count(j, "rising", where);
-    s.kept_epoch = read_count(j, "kept_epoch", where);
-    s.kept_objective = read_number(j, "kept_objective", where);
-    s.seconds = read_number(j, "seconds", where);
-    const nlohmann::json& history = field(j, "history", where);
-    if (!history.is_array())
-        throw CheckpointError(fmt::format("{}: field \"history\" is {}, expected an array", where, history.type_name()));
-    for (std::size_t i = 0; i < history.size(); ++i) {
-        const std::string row = fmt::format("{}: history[{}]", where, i);
-        const nlohmann::json& h = history[i];
-        if (!h.is_object()) throw CheckpointError(fmt::format("{} is {}, expected an object", row, h.dump()));
-        EpochRecord r;
-        r.epoch = read_count(h, "epoch", row);
-        r.lr = read_number(h, "lr", row);
-        r.train_loss = read_number(h, "train_loss", row);
-        r.train_objective = read_number(h, "train_objective", row);
-        r.train_accuracy = read_number(h, "train_accuracy", row);
-        r.test_loss = read_number(h, "test_loss", row);
-        r.test_accuracy = read_number(h, "test_accuracy", row);
-        r.grad_norm_ratio = read_number(h, "grad_norm_ratio", row);
-        r.seconds = read_number(h, "seconds", row);
-        s.history.push_back(r);
-    }
-    return s;
-}
-
-std::string history_csv(const std::vector<EpochRecord>& history) {
-    auto cell = [](double v) { return v < 0 ? std::string() : fmt::format("{:.17g}", v); };
-    std::ostringstream out;
-    out << "epoch,lr,train_loss,train_objective,train_acc,test_loss,test_acc,grad_ratio,seconds\n";
-    for (const EpochRecord& r : history)
-        out << r.epoch << ',' << (std::isfinite(r.lr) ? fmt::format("{:.17g}", r.lr) : std::string()) << ',' << fmt::format("{:.17g}", r.train_loss) << ','
-            << fmt::format("{:.17g}", r.train_objective) << ',' << cell(r.train_accuracy) << ',' << cell(r.test_loss)
-            << ',' << cell(r.test_accuracy) << ',' << cell(r.grad_norm_ratio) << ',' << fmt::format("{:.6g}", r.seconds)
-            << '\n';
-    return out.str();
-}
-
-void write_history_csv(const std::string& path, const std::vector<EpochRecord>& history) {
-    data::write_file(path, history_csv(history));
+    return Trainer<T>(model, train_set, test_set, config, observers, hooks).run(train_set.n());
 }
 
 template TrainResult train<float>(MLP<float>&, const data::Dataset&, const data::Dataset&, const TrainConfig&,

@@ -249,11 +249,9 @@ struct Trainer {
         params = model.parameters();
         const bool adamw = c.optimizer.kind == nn::OptimizerKind::adamw;
         objective = {c.loss, adamw ? 0.0 : c.weight_decay, c.decay_biases};
-        std::vector<bool> mask;
-        for (const ad::Var<T>& p : params) mask.push_back(nn::decays({c.loss, 1.0, c.decay_biases}, p.name()));
         nn::OptimizerConfig oc = c.optimizer;
         if (adamw) oc.decoupled_weight_decay = c.weight_decay;
-        optimizer = nn::make_optimizer<T>(oc, mask);
+        optimizer = nn::make_optimizer<T>(oc, nn::decay_mask(params, c.decay_biases));
     }
 
     nn::MLP<T> model;

@@ -388,8 +388,6 @@ RunOutcome train_dispatch(const RunConfig& c, const RunHooks& hooks, nn::OutputD
     return c.dtype == "f32" ? train_typed<float>(c, hooks, out, checkpoint) : train_typed<double>(c, hooks, out, checkpoint);
 }
 
-const char* const init_names[] = {"pytorch", "kaiming_normal", "normal", "zeros"};
-const char* const schedule_names[] = {"constant", "step", "cosine"};
 
 // "input 64, hidden [32, 32], output 10, tanh, with biases".
 std::string describe(const nn::MLPConfig& a) {
@@ -590,7 +588,7 @@ nlohmann::json to_json(const RunConfig& c) {
     return {
         {"data", c.data}, {"seed", c.seed}, {"dtype", c.dtype}, {"out", c.out}, {"test_frac", c.test_frac},
         {"hidden", c.hidden}, {"activation", nn::to_string(c.activation)}, {"bias", c.bias},
-        {"init", {{"kind", init_names[int(c.init.kind)]}, {"std", c.init.std}, {"scale", c.init.scale}}},
+        {"init", {{"kind", nn::to_string(c.init.kind)}, {"std", c.init.std}, {"scale", c.init.scale}}},
         {"track_every", c.track_every}, {"until_converged", c.until_converged},
         {"checkpoint_every", c.checkpoint_every}, {"checkpoint_seconds", c.checkpoint_seconds},
         {"train",
@@ -599,7 +597,7 @@ nlohmann::json to_json(const RunConfig& c) {
                          {"decoupled_weight_decay", o.decoupled_weight_decay}}},
           {"lbfgs", {{"history", std::size_t(std::max(t.lbfgs.history, 0))}, {"max_iterations", t.lbfgs.max_iterations},
                      {"tolerance", t.lbfgs.tolerance}, {"max_linesearch", std::size_t(std::max(t.lbfgs.max_linesearch, 0))}}},
-          {"schedule", {{"kind", schedule_names[int(t.schedule.kind)]}, {"gamma", t.schedule.gamma},
+          {"schedule", {{"kind", nn::to_string(t.schedule.kind)}, {"gamma", t.schedule.gamma},
                         {"step_every", t.schedule.step_every}, {"min_lr", t.schedule.min_lr},
                         {"total_epochs", t.schedule.total_epochs}, {"warmup_epochs", t.schedule.warmup_epochs}}},
           {"lr", t.lr}, {"weight_decay", t.weight_decay}, {"decay_biases", t.decay_biases},
@@ -620,12 +618,6 @@ RunConfig run_config_from_json(const nlohmann::json& j, const std::string& where
             throw g.error(key, e.what());
         }
     };
-    const auto pick = [](const JsonFields& g, const std::string& key, const char* const* names, std::size_t n) {
-        const std::string name = g.text(key);
-        for (std::size_t i = 0; i < n; ++i)
-            if (name == names[i]) return i;
-        throw g.error(key, fmt::format("one of {}", fmt::join(names, names + n, ", ")));
-    };
     RunConfig c;
     c.data = f.text("data");
     c.seed = f.count("seed");
@@ -636,7 +628,7 @@ RunConfig run_config_from_json(const nlohmann::json& j, const std::string& where
     c.activation = parsed(f, "activation", nn::parse_activation);
     c.bias = f.boolean("bias");
     const JsonFields init = f.object("init");
-    c.init.kind = nn::InitConfig::Kind(pick(init, "kind", init_names, 4));
+    c.init.kind = parsed(init, "kind", nn::parse_init);
     c.init.std = init.number("std");
     c.init.scale = init.number("scale");
     c.track_every = f.count("track_every");
@@ -658,7 +650,7 @@ RunConfig run_config_from_json(const nlohmann::json& j, const std::string& where
     c.train.lbfgs.tolerance = l.number("tolerance");
     c.train.lbfgs.max_linesearch = int(l.count("max_linesearch"));
     const JsonFields sc = t.object("schedule");
-    c.train.schedule.kind = nn::Schedule::Kind(pick(sc, "kind", schedule_names, 3));
+    c.train.schedule.kind = parsed(sc, "kind", nn::parse_schedule);
     c.train.schedule.gamma = sc.number("gamma");
     c.train.schedule.step_every = sc.count("step_every");
     c.train.schedule.min_lr = sc.number("min_lr");

@@ -17,6 +17,16 @@ InitConfig::Kind parse_init(const std::string& name) {
     throw ConfigError(fmt::format("init '{}' is unknown (valid: pytorch, kaiming_normal, normal, zeros)", name));
 }
 
+std::string to_string(InitConfig::Kind kind) {
+    switch (kind) {
+        case InitConfig::Kind::pytorch: return "pytorch";
+        case InitConfig::Kind::kaiming_normal: return "kaiming_normal";
+        case InitConfig::Kind::normal: return "normal";
+        case InitConfig::Kind::zeros: return "zeros";
+    }
+    return "?";
+}
+
 template <class T>
 void initialize(MLP<T>& model, const InitConfig& config, data::Rng& rng) {
     if (config.kind == InitConfig::Kind::normal && !(config.std >= 0))

@@ -27,6 +27,8 @@ struct InitConfig {
 
 /// "pytorch" | "kaiming_normal" | "normal" | "zeros"; throws ConfigError listing them.
 InitConfig::Kind parse_init(const std::string& name);
+/// The name parse_init reads.
+std::string to_string(InitConfig::Kind kind);
 
 /// Fill every parameter of model from rng, layer by layer (weight before bias), then times config.scale.
 /// \throws ConfigError for kind normal with a negative std.

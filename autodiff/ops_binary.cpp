@@ -67,33 +67,22 @@ Shape bcast_shape(Bcast bc, std::size_t m, std::size_t n) {
     return {m, n};
 }
 
-// db ±= dy summed over the repeats of b (Bcast): the backward of b in a ± b.
+// db ±= dy (summed over the repeats when b is broadcast): the backward of b in a ± b.
 template <class T>
 void linear_b_backward(int sign, Bcast bc, std::size_t m, std::size_t n, const T* dy, Node<T>& b, Node<T>& y) {
-    if (bc == Bcast::none) {
-        T beta;
-        T* db = b.grad_out(beta);
-        if (beta == T(0)) {
-            if (sign > 0) map(m * n, db, [](auto g) { return g; }, dy);
-            else map(m * n, db, [](auto g) { return -g; }, dy);
-        } else {
-            if (sign > 0) map(m * n, db, [](auto acc, auto g) { return acc + g; }, db, dy);
-            else map(m * n, db, [](auto acc, auto g) { return acc - g; }, db, dy);
-        }
+    if (bc != Bcast::none) {
+        add_reduced(bc, m, n, dy, sign < 0, y.scratch, b.grad_acc());
         return;
     }
-    T* db = b.grad_acc();
-    if (bc == Bcast::scalar) {
-        const T s = sum_all(dy, m * n);
-        db[0] = sign > 0 ? db[0] + s : db[0] - s;
-        return;
+    T beta;
+    T* db = b.grad_out(beta);
+    if (beta == T(0)) {
+        if (sign > 0) map(m * n, db, [](auto g) { return g; }, dy);
+        else map(m * n, db, [](auto g) { return -g; }, dy);
+    } else {
+        if (sign > 0) map(m * n, db, [](auto acc, auto g) { return acc + g; }, db, dy);
+        else map(m * n, db, [](auto acc, auto g) { return acc - g; }, db, dy);
     }
-    const std::size_t len = bc == Bcast::row ? n : m;
-    y.scratch.resize({bc == Bcast::row ? std::size_t(1) : m, bc == Bcast::row ? n : std::size_t(1)});
-    T* s = y.scratch.data();
-    if (bc == Bcast::row) col_sums(dy, m, n, s);
-    else row_sums(dy, m, n, s);
-    for (std::size_t j = 0; j < len; ++j) db[j] = sign > 0 ? db[j] + s[j] : db[j] - s[j];
 }
 
 template <class F, class T>
@@ -175,19 +164,7 @@ Var<T> binary(const Var<T>& a, const Var<T>& b, Bcast bc) {
                               av + o, yv + o);
                 });
             // The sums over the repeats go to y.scratch, b's shape, which is also kept across steps.
-            if (bc == Bcast::row) {
-                y.scratch.resize({1, n});
-                T* s = y.scratch.data();
-                col_sums(out, m, n, s);
-                for (std::size_t j = 0; j < n; ++j) db[j] += s[j];
-            } else if (bc == Bcast::col) {
-                y.scratch.resize({m, 1});
-                T* s = y.scratch.data();
-                row_sums(out, m, n, s);
-                for (std::size_t i = 0; i < m; ++i) db[i] += s[i];
-            } else if (bc == Bcast::scalar) {
-                db[0] += sum_all(out, m * n);
-            }
+            if (bc != Bcast::none) add_reduced(bc, m, n, out, false, y.scratch, db);
         }
     };
     return tape.var(y);

@@ -163,20 +163,9 @@ Var<T> broadcast(const Var<T>& x, std::size_t rows, std::size_t cols) {
     y.backward = [](Node<T>& y) {
         Node<T>& x = y.parent(0);
         if (!x.requires_grad) return;
-        T* dx = x.grad_acc();
-        const std::size_t m = y.rows(), n = y.cols();
-        // The sums over the repeats go to y.saved, x's shape, kept across steps like the node's value.
-        if (x.rows() == 1 && x.cols() == 1) {
-            dx[0] += sum_all(y.grad);
-        } else if (x.rows() == 1) {
-            y.saved.resize({1, n});
-            col_sums(y.grad.data(), m, n, y.saved.data());
-            add_into(n, dx, y.saved.data());
-        } else {
-            y.saved.resize({m, 1});
-            row_sums(y.grad.data(), m, n, y.saved.data());
-            add_into(m, dx, y.saved.data());
-        }
+        // The sums over the repeats go to y.scratch, x's shape, kept across steps like the node's value.
+        const Bcast bc = x.rows() == 1 && x.cols() == 1 ? Bcast::scalar : x.rows() == 1 ? Bcast::row : Bcast::col;
+        add_reduced(bc, y.rows(), y.cols(), y.grad.data(), false, y.scratch, x.grad_acc());
     };
     return tape.var(y);
 }

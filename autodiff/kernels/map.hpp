@@ -12,6 +12,7 @@
 
 #include <xsimd/xsimd.hpp>
 
+#include "autodiff/kernels/reduce.hpp"
 #include "autodiff/parallel.hpp"
 
 namespace ad {
@@ -97,6 +98,32 @@ void map_bcast(Bcast bc, std::size_t m, std::size_t n, T* y, F f, const T* a, co
         [&](std::size_t i, Pack<T> bk) {
             map_range(0, n, y + i * n, [&f, bk](auto u) { return f(u, bk); }, a + i * n);
         });
+}
+
+/// dst ±= x summed over the repeats of a broadcast operand (negate: −=), the adjoint of map_bcast's spreading:
+/// for an (m,n) x, every entry for Bcast::scalar (dst: 1 value), the column sums for row (n values), the row
+/// sums for col (m values). The sums go through `sums`, which the caller keeps across steps. Not for none.
+template <class T>
+void add_reduced(Bcast bc, std::size_t m, std::size_t n, const T* x, bool negate, Tensor<T>& sums, T* dst) {
+    std::size_t len = 1;
+    if (bc == Bcast::row) {
+        sums.resize({1, n});
+        col_sums(x, m, n, sums.data());
+        len = n;
+    } else if (bc == Bcast::col) {
+        sums.resize({m, 1});
+        row_sums(x, m, n, sums.data());
+        len = m;
+    } else {
+        sums.resize({1, 1});
+        sums(0, 0) = sum_all(x, m * n);
+    }
+    const T* s = sums.data();
+    if (negate) {
+        for (std::size_t i = 0; i < len; ++i) dst[i] -= s[i];
+    } else {
+        for (std::size_t i = 0; i < len; ++i) dst[i] += s[i];
+    }
 }
 
 }  // namespace ad

@@ -304,14 +304,13 @@ RunOutcome train_typed(const RunConfig& c, const RunHooks& hooks, nn::OutputDir&
     tc.seed = c.seed;
     std::vector<TrackRow> track;
     std::vector<nn::Observer<T>> observers;
-    const bool adamw = tc.optimizer.kind == nn::OptimizerKind::adamw;
-    const bool full_batch = tc.batch == 0 || tc.batch >= s.train.n() || tc.optimizer.kind == nn::OptimizerKind::lbfgs;
+    const bool coupled_full_batch = nn::fact_exact_possible(tc, s.train.n());
     if (c.track_every > 0) {
         tc.eval_every = std::gcd(tc.eval_every, c.track_every);  // every tracked epoch gets a history row
         observers.push_back({c.track_every, [&](nn::MLP<T>& m, std::size_t epoch) {
                                  AnalysisOptions o;
                                  o.objective = {tc.loss, tc.weight_decay, tc.decay_biases};
-                                 o.full_batch_coupled = full_batch && !adamw;
+                                 o.full_batch_coupled = coupled_full_batch;
                                  const Analysis a = analyze(m, s.train, o);
                                  TrackRow row{epoch, {}};
                                  for (const auto& q : a.layers)
@@ -441,7 +440,14 @@ Analysis analyze_typed(const AnalyzeConfig& c, const nlohmann::json& run, const 
         throw train.error("loss", e.what());
     }
     o.objective = {parsed_loss, lambda, train.boolean("decay_biases", true)};
-    o.full_batch_coupled = opt != "adamw" && (batch == 0 || batch >= s.train.n() || opt == "lbfgs");
+    nn::TrainConfig trained;   // what fact_exact_possible reads of the recorded training
+    try {
+        trained.optimizer.kind = nn::parse_optimizer(opt);
+    } catch (const std::exception& e) {
+        throw train.error("optimizer", e.what());
+    }
+    trained.batch = batch;
+    o.full_batch_coupled = nn::fact_exact_possible(trained, s.train.n());
     o.agop = c.agop;
     const Analysis a = analyze(model, s.train, o);
     table = format_table(a);

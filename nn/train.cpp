@@ -143,6 +143,14 @@ void check_config(const TrainConfig& c) {
 
 }  // namespace
 
+bool is_full_batch(const TrainConfig& c, std::size_t n) {
+    return c.optimizer.kind == OptimizerKind::lbfgs || c.batch == 0 || c.batch >= n;
+}
+
+bool fact_exact_possible(const TrainConfig& c, std::size_t n) {
+    return is_full_batch(c, n) && c.optimizer.kind != OptimizerKind::adamw;
+}
+
 std::size_t optimizer_buffers(const TrainConfig& config) {
     switch (config.optimizer.kind) {
         case OptimizerKind::lbfgs: return 2 * std::size_t(config.lbfgs.history) + 4;
@@ -164,8 +172,7 @@ public:
             const std::vector<Observer<T>>& observers, const TrainHooks& hooks)
         : model_(model), config_(config), observers_(observers), hooks_(hooks), resume_(hooks.resume),
           adamw_(config.optimizer.kind == OptimizerKind::adamw),
-          full_batch_(config.optimizer.kind == OptimizerKind::lbfgs || config.batch == 0 ||
-                      config.batch >= train_set.n()),
+          full_batch_(is_full_batch(config, train_set.n())),
           // Coupled λ lives in the objective; AdamW's wd in the optimizer (train.hpp).
           objective_{config.loss, adamw_ ? 0.0 : config.weight_decay, config.decay_biases},
           tr_(to_examples<T>(train_set)),
@@ -188,8 +195,8 @@ public:
         result_.grad_norm_ratio = final_eval.ratio();
         result_.train_loss = final_eval.loss;
         // FACT is exact at a critical point of a coupled objective reached full-batch (docs/MATH.md §2).
-        result_.fact_exact_expected =
-            !adamw_ && full_batch_ && config_.weight_decay > 0 && result_.grad_norm_ratio < 1e-6;
+        result_.fact_exact_expected = fact_exact_possible(config_, tr_.n()) && config_.weight_decay > 0 &&
+                                      result_.grad_norm_ratio < 1e-6;
         result_.message += fmt::format("; ‖∇L_λ‖/‖θ‖ = {:.3g}", result_.grad_norm_ratio);
         progress_.finish(result_.message);
         return std::move(result_);

@@ -134,6 +134,14 @@ struct Observer {
     std::function<bool(MLP<T>& model, std::size_t epoch)> call;  ///< the callback; false stops training
 };
 
+/// Whether training with c on n samples is full batch: L-BFGS always, else batch 0 or ≥ n.
+bool is_full_batch(const TrainConfig& c, std::size_t n);
+
+/// Whether FACT can hold exactly at the critical points this training reaches: full batch with coupled weight
+/// decay, i.e. not AdamW, whose decoupled decay has other fixed points (docs/MATH.md §2). With λ > 0 and
+/// ‖∇L_λ‖/‖θ‖ small it then holds to rounding (TrainResult::fact_exact_expected).
+bool fact_exact_possible(const TrainConfig& c, std::size_t n);
+
 /// Copies of the parameters an optimizer keeps (the `optimizer_buffers` of nn::training_memory_bytes): SGD 0,
 /// with momentum 1, Adam/AdamW 2, L-BFGS 2m + 4 (m = lbfgs.history).
 std::size_t optimizer_buffers(const TrainConfig& config);

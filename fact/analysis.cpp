@@ -140,8 +140,7 @@ Analysis analyze(nn::MLP<T>& model, const data::Dataset& d, const AnalysisOption
         gg.push_back(zeros(l.in(), l.in()));
         jj.push_back(zeros(l.in(), l.in()));
     }
-    const bool tracked = model.track_inputs();
-    model.set_track_inputs(true);
+    const nn::TrackInputs<T> tracking(model);
     tape.zero_grad();
     Gram<T> gram;
     for (std::size_t b = 0; b < n; b += chunk) {
@@ -237,7 +236,6 @@ Analysis analyze(nn::MLP<T>& model, const data::Dataset& d, const AnalysisOption
         a.layers[l].balance = scale > 0 ? worst / scale : worst;
     }
 
-    model.set_track_inputs(tracked);
     tape.zero_grad();
     tape.clear();
     return a;

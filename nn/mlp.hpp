@@ -83,4 +83,19 @@ private:
     bool track_inputs_ = false;
 };
 
+/// While alive, `model` tracks its layers' inputs (MLP::set_track_inputs(true)); the setting it had is restored
+/// when the guard goes, by an exception too.
+template <class T>
+class TrackInputs {
+public:
+    explicit TrackInputs(MLP<T>& model) : model_(model), before_(model.track_inputs()) { model.set_track_inputs(true); }
+    ~TrackInputs() { model_.set_track_inputs(before_); }
+    TrackInputs(const TrackInputs&) = delete;
+    TrackInputs& operator=(const TrackInputs&) = delete;
+
+private:
+    MLP<T>& model_;
+    bool before_;
+};
+
 }  // namespace nn

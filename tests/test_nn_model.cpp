@@ -7,6 +7,7 @@
 #include "expect_error.hpp"
 
 #include <cmath>
+#include <stdexcept>
 #include <string>
 
 #include "autodiff/kernels/gemm.hpp"
@@ -104,6 +105,21 @@ BOOST_AUTO_TEST_CASE(chunked_gradient_equals_one_pass) {
     double diff = 0;
     for (std::size_t i = 0; i < g1.size(); ++i) diff = std::max(diff, std::abs(g1.data()[i] - g7.data()[i]));
     BOOST_TEST(diff < 1e-15);
+}
+
+BOOST_AUTO_TEST_CASE(track_inputs_guard_restores_the_setting_also_on_an_exception) {
+    nn::MLP<double> model({3, {4}, 2, nn::Activation::tanh, true});
+    BOOST_TEST(!model.track_inputs());
+    try {
+        const nn::TrackInputs<double> guard(model);
+        BOOST_TEST(model.track_inputs());
+        throw std::runtime_error("in the middle of an analysis");
+    } catch (const std::runtime_error&) {
+    }
+    BOOST_TEST(!model.track_inputs());
+    model.set_track_inputs(true);
+    { const nn::TrackInputs<double> guard(model); }
+    BOOST_TEST(model.track_inputs());  // it restores what was there, not off
 }
 
 BOOST_AUTO_TEST_CASE(layer_input_gradient_is_the_gradient_through_w) {

@@ -80,10 +80,16 @@ fi
 [ "$(cat afile)" = x ] || fail "afile was changed"
 no_temporaries . "unusable locations"
 
-# wait_for_temporary OUT: until OUT.tmp-* exists (the run has started), at most 10 s.
+# wait_for_temporary OUT: until an OUT.tmp-* records its owner (the run has started), at most 10 s. fact
+# creates the directory and then writes the owner file into it; a kill between the two (a loaded machine
+# makes that window long enough) leaves a directory reported as having no owner, which these cases do not test.
 wait_for_temporary() {
-    for _ in $(seq 200); do compgen -G "$1.tmp-*" >/dev/null && return 0; sleep 0.05; done
-    fail "no $1.tmp-* appeared"
+    local f
+    for _ in $(seq 200); do
+        for f in "$1".tmp-*/.fact-owner; do [ -s "$f" ] && return 0; done
+        sleep 0.05
+    done
+    fail "no $1.tmp-* with an owner appeared"
 }
 
 # SIGTERM and SIGHUP during a training: the own temporary directory is removed, one line, 143 / 129.

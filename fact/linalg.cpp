@@ -1,6 +1,6 @@
 // Symmetric matrix functions (docs/MATH.md §3): S^p = U diag(σ^p) Uᵀ from LAPACK's dsyevd, and the
 // kernel ridge regression solve of docs/MATH.md §5.2 (dposv, dsysv, dgelsd).
-// The only translation unit that includes <lapacke.h> (OpenBLAS's cblas.h clashes with xtensor-blas).
+// The only translation unit of the library that includes <lapacke.h>: every LAPACK call is here.
 #include "fact/linalg.hpp"
 
 #include <algorithm>

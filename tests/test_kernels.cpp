@@ -191,24 +191,22 @@ void check_reductions(std::size_t m, std::size_t n) {
     const Tensor<T> X = eighths<T>(m, n, m * 1000 + n), Y = eighths<T>(m, n, m * 1000 + n + 1);
     double all = 0, xy = 0;
     std::vector<double> rows(m, 0), cols(n, 0);
-    std::vector<T> mx(m, -std::numeric_limits<T>::infinity());
     for (std::size_t i = 0; i < m; ++i)
         for (std::size_t j = 0; j < n; ++j) {
             all += X(i, j);
             xy += double(X(i, j)) * double(Y(i, j));
             rows[i] += X(i, j);
             cols[j] += X(i, j);
-            mx[i] = std::max(mx[i], X(i, j));
         }
     BOOST_TEST(double(ad::sum_all(X)) == all);
     BOOST_TEST(double(ad::dot(X.data(), Y.data(), X.size())) == xy);
-    const Tensor<T> rs = ad::row_sums(X), cs = ad::col_sums(X), rm = ad::row_max(X);
+    const Tensor<T> rs = ad::row_sums(X), cs = ad::col_sums(X);
     BOOST_TEST((rs.shape(0) == m && rs.shape(1) == 1u));
     BOOST_TEST((cs.shape(0) == 1u && cs.shape(1) == n));
     bool rows_ok = true, cols_ok = true;
-    for (std::size_t i = 0; i < m; ++i) rows_ok = rows_ok && double(rs(i, 0)) == rows[i] && rm(i, 0) == mx[i];
+    for (std::size_t i = 0; i < m; ++i) rows_ok = rows_ok && double(rs(i, 0)) == rows[i];
     for (std::size_t j = 0; j < n; ++j) cols_ok = cols_ok && double(cs(0, j)) == cols[j];
-    BOOST_TEST(rows_ok, "row sums / row max of " << m << "x" << n);
+    BOOST_TEST(rows_ok, "row sums of " << m << "x" << n);
     BOOST_TEST(cols_ok, "column sums of " << m << "x" << n);
 }
 

@@ -3,7 +3,6 @@
 #include "autodiff/kernels/reduce.hpp"
 
 #include <algorithm>
-#include <limits>
 #include <vector>
 
 #include "autodiff/kernels/map.hpp"
@@ -135,25 +134,6 @@ void col_sums(const T* x, std::size_t m, std::size_t n, T* out) {
 }
 
 template <class T>
-void row_max(const T* x, std::size_t m, std::size_t n, T* out) {
-    constexpr std::size_t W = Pack<T>::size;
-    for_each_row(m, n, [&](std::size_t i) {
-        const T* r = x + i * n;
-        T best = -std::numeric_limits<T>::infinity();
-        std::size_t j = 0;
-        if (n >= W) {
-            Pack<T> acc = Pack<T>::load_unaligned(r);
-            for (j = W; j + W <= n; j += W) acc = xsimd::max(acc, Pack<T>::load_unaligned(r + j));
-            alignas(64) T lanes[W];
-            acc.store_aligned(lanes);
-            for (T v : lanes) best = std::max(best, v);
-        }
-        for (; j < n; ++j) best = std::max(best, r[j]);
-        out[i] = best;
-    });
-}
-
-template <class T>
 Tensor<T> row_sums(const Tensor<T>& x) {
     Tensor<T> out = Tensor<T>::from_shape({x.shape(0), 1});
     row_sums(x.data(), x.shape(0), x.shape(1), out.data());
@@ -167,22 +147,14 @@ Tensor<T> col_sums(const Tensor<T>& x) {
     return out;
 }
 
-template <class T>
-Tensor<T> row_max(const Tensor<T>& x) {
-    Tensor<T> out = Tensor<T>::from_shape({x.shape(0), 1});
-    row_max(x.data(), x.shape(0), x.shape(1), out.data());
-    return out;
-}
 
 #define AD_INSTANTIATE(T)                                                  \
     template T sum_all<T>(const T*, std::size_t);                          \
     template T dot<T>(const T*, const T*, std::size_t);                    \
     template void row_sums<T>(const T*, std::size_t, std::size_t, T*);     \
     template void col_sums<T>(const T*, std::size_t, std::size_t, T*);     \
-    template void row_max<T>(const T*, std::size_t, std::size_t, T*);      \
     template Tensor<T> row_sums<T>(const Tensor<T>&);                      \
-    template Tensor<T> col_sums<T>(const Tensor<T>&);                      \
-    template Tensor<T> row_max<T>(const Tensor<T>&);
+    template Tensor<T> col_sums<T>(const Tensor<T>&);
 AD_INSTANTIATE(float)
 AD_INSTANTIATE(double)
 #undef AD_INSTANTIATE

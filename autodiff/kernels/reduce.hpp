@@ -26,14 +26,9 @@ void row_sums(const T* x, std::size_t m, std::size_t n, T* out);
 template <class T>
 void col_sums(const T* x, std::size_t m, std::size_t n, T* out);
 
-/// out[i] = max_j x[i,j]   x: (m,n) with n >= 1, out: m values (the shift of a stable softmax).
-template <class T>
-void row_max(const T* x, std::size_t m, std::size_t n, T* out);
-
 // Tensor forms.
 template <class T> T sum_all(const Tensor<T>& x) { return sum_all(x.data(), x.size()); }  ///< Σ of all entries
 template <class T> Tensor<T> row_sums(const Tensor<T>& x);  ///< (m,n) -> (m,1)
 template <class T> Tensor<T> col_sums(const Tensor<T>& x);  ///< (m,n) -> (1,n)
-template <class T> Tensor<T> row_max(const Tensor<T>& x);   ///< (m,n) -> (m,1)
 
 }  // namespace ad

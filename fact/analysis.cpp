@@ -25,7 +25,7 @@ namespace {
 // C += Aᵀ·B and C += Aᵀ·A for row blocks A (n, p), B (n, q) of the model's type, accumulated in double. The
 // float → double copies go into buffers kept across calls: a fresh n×p double matrix per call cost more in
 // page faults than the gemm itself. For a double model the blocks are used as they are. Aᵀ·A is symmetric:
-// only its lower triangle is accumulated (half the flops), and fill_upper completes C once at the end. gemm
+// only its lower triangle is accumulated (half the flops), and fact::fill_upper completes C once at the end. gemm
 // would give the same upper triangle bitwise (the products a_ki·a_kj, summed in the same order).
 template <class T>
 class Gram {
@@ -39,11 +39,6 @@ public:
         const std::size_t n = A.shape(0), p = A.shape(1);
         const double* a = as_double(A, a_);
         ad::gemmt_lower(ad::Trans::yes, ad::Trans::no, p, n, 1.0, a, p, a, p, 1.0, C.data(), p);
-    }
-    static void fill_upper(Matrix& C) {
-        const std::size_t p = C.shape(0);
-        for (std::size_t i = 0; i < p; ++i)
-            for (std::size_t j = i + 1; j < p; ++j) C(i, j) = C(j, i);
     }
 
 private:
@@ -173,8 +168,8 @@ Analysis analyze(nn::MLP<T>& model, const data::Dataset& d, const AnalysisOption
     }
 
     for (std::size_t l = 0; l < layers.size(); ++l) {
-        Gram<T>::fill_upper(gg[l]);
-        Gram<T>::fill_upper(jj[l]);
+        fill_upper(gg[l]);
+        fill_upper(jj[l]);
     }
 
     const double nan = std::nan("");

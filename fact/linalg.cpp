@@ -211,6 +211,12 @@ void mirror(Matrix& A, bool upper) {
     });
 }
 
+}  // namespace
+
+void fill_upper(Matrix& A) { mirror(A, true); }
+
+namespace {
+
 // The optimal workspace size a LAPACK routine reports for lwork = -1.
 lapack_int workspace_size(double query) { return std::max<lapack_int>(1, static_cast<lapack_int>(query)); }
 

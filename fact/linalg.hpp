@@ -20,6 +20,10 @@ using Matrix = ad::Tensor<double>;
 /// (S + Sᵀ)/2. Throws ad::ShapeError for a non-square S.
 Matrix symmetrize(const Matrix& S);
 
+/// A(j, i) = A(i, j) for j < i: the whole symmetric matrix from a computation that wrote only the lower
+/// triangle of the square A (ad::gemmt_lower, a Cholesky's input).
+void fill_upper(Matrix& A);
+
 /// Eigendecomposition of a symmetric S = U diag(values) Uᵀ (LAPACK dsyevd, divide and conquer):
 /// values ascending, U's columns the eigenvectors. Only the lower triangle of S is read.
 struct SymmetricEigen {

@@ -367,12 +367,10 @@ private:
                 // The last iteration is always recorded: the tolerance reached, or the maximum.
                 const bool converged = config_.tolerance > 0 && ratio < config_.tolerance;
                 if (it % config_.eval_every == 0 || it == config_.epochs || converged) {
-                    const EpochRecord r = have_last && last_eval.objective == f
-                                              ? record_from(it, no_lr, seconds_since(t0), last_eval, true)
-                                              : record(it, no_lr, t0, true);
-                    result_.history.push_back(r);
-                    if (hooks_.record) hooks_.record(r);
-                    progress_.update(r.epoch, progress_line(r, config_));
+                    publish(have_last && last_eval.objective == f
+                                ? record_from(it, no_lr, seconds_since(t0), last_eval, true)
+                                : record(it, no_lr, t0, true),
+                            false);
                 }
                 t0 = Clock::now();
                 if (!run_observers(it)) {
